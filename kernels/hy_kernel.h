@@ -1,0 +1,53 @@
+/* hy_kernel.h — one named variant of one kernel family, as listed in a
+ * backend's kernel table.  The table drives dispatch, validation and
+ * benchmarks alike (one list, as in XNNPACK). */
+#ifndef HY_KERNEL_H
+#define HY_KERNEL_H
+
+#include "hy_attention.h"
+#include "hy_conv1d.h"
+#include "hy_linear.h"
+#include "hy_mlp.h"
+#include "hy_moe.h"
+#include "hy_rmsnorm.h"
+#include "hy_scan.h"
+#include "hy_ssd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returned by a kernel (instead of 0 / -1) for a shape outside what the
+ * variant handles; err says why.  Reported as "unsupported", not failed. */
+#define HY_UNSUPPORTED 1
+
+/* A family's entry point and its workspace need.  workspace may be NULL
+ * (no workspace); otherwise the caller passes a buffer of at least
+ * workspace(shape) bytes, allocated with the backend's memory ops. */
+#define HY_KERNEL_IMPL(fam)                                  \
+    struct {                                                 \
+        hy_##fam##_fn run;                                   \
+        size_t (*workspace)(const hy_##fam##_shape *shape);  \
+    }
+
+typedef struct hy_kernel_variant {
+    hy_family family;
+    const char *name;    /* "seq", "flash", ... unique within (backend, family) */
+    const char *isa;     /* instruction set it needs: "c", "avx2", "avx512", "cuda", ... */
+    const char *summary; /* one line for `hybench info`                         */
+    union {
+        HY_KERNEL_IMPL(linear) linear;
+        HY_KERNEL_IMPL(rmsnorm) rmsnorm;
+        HY_KERNEL_IMPL(conv1d) conv1d;
+        HY_KERNEL_IMPL(scan) scan;
+        HY_KERNEL_IMPL(ssd) ssd;
+        HY_KERNEL_IMPL(attention) attention;
+        HY_KERNEL_IMPL(moe) moe;
+        HY_KERNEL_IMPL(mlp) mlp;
+    } impl;
+} hy_kernel_variant;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,82 @@
+/* ref_attention.c — reference causal GQA attention against a KV cache
+ * (kernels/hy_attention.h, jamba-semantics §4).
+ *
+ *   q        [T, nH * hd]       queries of the T new tokens
+ *   k, v     [T, nKV * hd]      their keys and values
+ *   k_cache  [nKV, cap, hd]     in/out; rows pos0 .. pos0+T-1 are written
+ *   v_cache  [nKV, cap, hd]     in/out
+ *   out      [T, nH * hd]
+ *
+ * 1. append: k_cache[g, pos0 + t, :] = k[t, g, :] (same for v).
+ * 2. for the token at p = pos0 + t and query head h, KV head g = h / (nH/nKV):
+ *      keys j in [lo, p], lo = 0 or max(0, p - window + 1)
+ *      s_j = scale * q[t, h, :] . k_cache[g, j, :]
+ *      out[t, h, :] = sum_j softmax(s)_j v_cache[g, j, :]
+ *    Scores, softmax and the weighted sum are in double. */
+#include "hy_reference.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int hy_ref_attention(const hy_attention_shape *s, const hy_attention_args *a, hy_error *err)
+{
+    if (!s || !a) return hy_fail(err, "attention: shape or args is NULL");
+    if (hy_attention_check(s, err)) return -1;
+    if (!a->q || !a->k || !a->v || !a->k_cache || !a->v_cache || !a->out)
+        return hy_fail(err, "attention: q, k, v, k_cache, v_cache and out must not be NULL");
+    const int64_t T = s->T, nH = s->nH, nKV = s->nKV, hd = s->hd, cap = s->cap;
+    const int64_t heads_per_kv = nH / nKV;
+
+    /* 1. append the new keys and values to the cache */
+    for (int64_t t = 0; t < T; t++)
+        for (int64_t g = 0; g < nKV; g++)
+            for (int64_t i = 0; i < hd; i++) {
+                int64_t row = (g * cap + s->pos0 + t) * hd + i;
+                a->k_cache[row] = a->k[(t * nKV + g) * hd + i];
+                a->v_cache[row] = a->v[(t * nKV + g) * hd + i];
+            }
+
+    double *score = malloc((size_t)(s->pos0 + T) * sizeof *score); /* [keys seen] */
+    double *acc = malloc((size_t)hd * sizeof *acc);                 /* [hd]        */
+    if (!score || !acc) {
+        free(score);
+        free(acc);
+        return hy_fail(err, "attention: out of memory for %lld scores", (long long)(s->pos0 + T));
+    }
+
+    /* 2. causal softmax attention, one (token, head) at a time */
+    for (int64_t t = 0; t < T; t++) {
+        const int64_t p = s->pos0 + t;
+        const int64_t n_keys = hy_attention_keys_seen(s, p);
+        const int64_t lo = p - n_keys + 1;
+        for (int64_t h = 0; h < nH; h++) {
+            const int64_t g = h / heads_per_kv;
+            const float *q_th = a->q + (t * nH + h) * hd; /* [hd]     */
+            const float *K_g = a->k_cache + g * cap * hd; /* [cap, hd] */
+            const float *V_g = a->v_cache + g * cap * hd; /* [cap, hd] */
+
+            double max_score = -INFINITY;
+            for (int64_t j = 0; j < n_keys; j++) {
+                double dot = 0.0;
+                for (int64_t i = 0; i < hd; i++)
+                    dot += (double)q_th[i] * (double)K_g[(lo + j) * hd + i];
+                score[j] = (double)s->scale * dot;
+                if (score[j] > max_score) max_score = score[j];
+            }
+            double sum = 0.0;
+            for (int64_t j = 0; j < n_keys; j++) {
+                score[j] = exp(score[j] - max_score);
+                sum += score[j];
+            }
+            for (int64_t i = 0; i < hd; i++) acc[i] = 0.0;
+            for (int64_t j = 0; j < n_keys; j++)
+                for (int64_t i = 0; i < hd; i++)
+                    acc[i] += score[j] * (double)V_g[(lo + j) * hd + i];
+            float *out_th = a->out + (t * nH + h) * hd; /* [hd] */
+            for (int64_t i = 0; i < hd; i++) out_th[i] = (float)(acc[i] / sum);
+        }
+    }
+    free(score);
+    free(acc);
+    return 0;
+}

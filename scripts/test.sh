@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command: installs what is needed, builds, and runs the whole
+# ctest suite twice: a normal Release build, then under AddressSanitizer
+# and UBSan.  Exit status is non-zero if anything fails.
+#
+#   scripts/test.sh              both builds
+#   HYBENCH_NO_SANITIZE=1 scripts/test.sh   skip the sanitizer build
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/setup.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+gen=()
+command -v ninja >/dev/null 2>&1 && gen=(-G Ninja)
+
+echo "== build (Release) =="
+cmake -S . -B build "${gen[@]}" -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$jobs"
+echo "== tests (Release) =="
+(cd build && ctest --output-on-failure -j "$jobs")
+
+if [ "${HYBENCH_NO_SANITIZE:-0}" != 1 ]; then
+  echo "== build (ASan + UBSan) =="
+  cmake -S . -B build-asan "${gen[@]}" -DCMAKE_BUILD_TYPE=Debug -DHYBENCH_SANITIZE=ON
+  cmake --build build-asan -j "$jobs"
+  echo "== tests (ASan + UBSan) =="
+  # OpenMP's runtime keeps thread pools alive at exit: not a leak of ours.
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+fi
+echo "== all tests passed =="
