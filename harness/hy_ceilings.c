@@ -19,80 +19,53 @@
 #ifdef HYBENCH_HAVE_OPENMP
 #include <omp.h>
 #endif
-#ifdef HY_CEIL_X86
-#include <cpuid.h>
-#endif
+#include "hy_cpu_info.h"
+#include <stdio.h>
 
 #define MAX_THREADS 4096
 #define MIB ((size_t)1024 * 1024)
 #define DRAM_MIN_ARRAY (32 * MIB)
 
 /* ---- which instruction sets this CPU and OS can run ------------------------
- * Kept private for now: harness/hy_cpu_info.c has the general feature list;
- * the two agree by construction (CPUID bits plus XCR0 state). */
+ * From harness/hy_cpu_info (CPUID bits plus the XCR0 state the OS saves). */
 
 typedef struct isa_support {
     int avx2_fma, avx512f, avx512_bf16;
     char why_avx2[96], why_avx512[96], why_bf16[96];
 } isa_support;
 
+/* Usable when every named feature is usable; otherwise why names the first
+ * missing one and says whether the CPU or the OS lacks it. */
+static int isa_usable(const hy_cpu_info *ci, const char *const *names, size_t n, char *why,
+                      size_t why_len)
+{
+    if (strcmp(ci->arch, "x86_64") != 0) {
+        snprintf(why, why_len, "not an x86-64 build");
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (hy_cpu_has(ci, names[i])) continue;
+        int hardware = 0;
+        for (size_t f = 0; f < ci->n_features; f++)
+            if (strcmp(ci->features[f].name, names[i]) == 0) hardware = ci->features[f].hardware;
+        snprintf(why, why_len, hardware ? "OS does not save the register state of %s (XCR0)"
+                                        : "CPU lacks %s", names[i]);
+        return 0;
+    }
+    return 1;
+}
+
 static void detect_isas(isa_support *s)
 {
     memset(s, 0, sizeof *s);
-#ifdef HY_CEIL_X86
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    unsigned max_leaf = __get_cpuid_max(0, NULL);
-    unsigned ecx1 = 0, ebx7 = 0, eax71 = 0, max_sub7 = 0;
-    if (max_leaf >= 1 && __get_cpuid(1, &a, &b, &c, &d)) ecx1 = c;
-    if (max_leaf >= 7) {
-        __cpuid_count(7, 0, a, b, c, d);
-        ebx7 = b;
-        max_sub7 = a;
-        if (max_sub7 >= 1) {
-            __cpuid_count(7, 1, a, b, c, d);
-            eax71 = a;
-        }
-    }
-    int osxsave = (ecx1 >> 27) & 1;
-    uint64_t xcr0 = 0;
-    if (osxsave) {
-        uint32_t lo, hi;
-        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-        xcr0 = ((uint64_t)hi << 32) | lo;
-    }
-    int os_ymm = osxsave && (xcr0 & 0x6) == 0x6;   /* SSE + AVX state           */
-    int os_zmm = os_ymm && (xcr0 & 0xe0) == 0xe0;  /* opmask, ZMM_Hi256, Hi16_ZMM */
-    int cpu_avx = (ecx1 >> 28) & 1, cpu_fma = (ecx1 >> 12) & 1;
-    int cpu_avx2 = (ebx7 >> 5) & 1, cpu_avx512f = (ebx7 >> 16) & 1;
-    int cpu_bf16 = (eax71 >> 5) & 1;
-
-    if (!(cpu_avx && cpu_avx2 && cpu_fma))
-        snprintf(s->why_avx2, sizeof s->why_avx2, "CPU lacks %s",
-                 !cpu_avx2 ? "avx2" : !cpu_fma ? "fma" : "avx");
-    else if (!os_ymm)
-        snprintf(s->why_avx2, sizeof s->why_avx2, "OS does not save YMM state (XCR0)");
-    else
-        s->avx2_fma = 1;
-
-    if (!cpu_avx512f)
-        snprintf(s->why_avx512, sizeof s->why_avx512, "CPU lacks avx512f");
-    else if (!os_zmm)
-        snprintf(s->why_avx512, sizeof s->why_avx512, "OS does not save ZMM state (XCR0)");
-    else
-        s->avx512f = 1;
-
-    if (!cpu_avx512f || !cpu_bf16)
-        snprintf(s->why_bf16, sizeof s->why_bf16, "CPU lacks %s",
-                 !cpu_avx512f ? "avx512f" : "avx512_bf16");
-    else if (!os_zmm)
-        snprintf(s->why_bf16, sizeof s->why_bf16, "OS does not save ZMM state (XCR0)");
-    else
-        s->avx512_bf16 = 1;
-#else
-    snprintf(s->why_avx2, sizeof s->why_avx2, "not an x86-64 build");
-    snprintf(s->why_avx512, sizeof s->why_avx512, "not an x86-64 build");
-    snprintf(s->why_bf16, sizeof s->why_bf16, "not an x86-64 build");
-#endif
+    hy_cpu_info ci;
+    hy_cpu_info_get(&ci);
+    static const char *const avx2[] = {"avx", "avx2", "fma"};
+    static const char *const avx512[] = {"avx512f"};
+    static const char *const bf16[] = {"avx512f", "avx512_bf16"};
+    s->avx2_fma = isa_usable(&ci, avx2, 3, s->why_avx2, sizeof s->why_avx2);
+    s->avx512f = isa_usable(&ci, avx512, 1, s->why_avx512, sizeof s->why_avx512);
+    s->avx512_bf16 = isa_usable(&ci, bf16, 2, s->why_bf16, sizeof s->why_bf16);
 }
 
 /* ---- timed runs on one or many threads ------------------------------------ */
