@@ -1,6 +1,7 @@
 /* main.c — `hybench <command> [options]`: finds the command and runs it.
  * Each command lives in harness/cmd_<name>.c and returns the exit status
  * (0 ok, 1 runtime failure, 2 usage error; see hy_cli.h). */
+#include "hy_bench.h"
 #include "hy_build_info.h"
 #include "hy_ceilings.h"
 #include "hy_cli.h"
@@ -21,6 +22,7 @@ static const command commands[] = {
     {"forward", hy_cmd_forward, "run a model directory on tokens and print or write the logits"},
     {"memory", hy_cmd_memory, "bytes of weights, KV cache and Mamba state at a context length"},
     {"ceilings", hy_cmd_ceilings, "measure this machine's peak FLOP/s and memory bandwidth"},
+    {"bench", hy_cmd_bench, "validate, then time kernel variants; results file with roofline fractions"},
 };
 
 static void usage(FILE *f)

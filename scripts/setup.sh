@@ -17,7 +17,7 @@ optional=(
   libopenblas-dev         # vendor BLAS baseline for linear
   python3                 # CLI tests compare raw logits files
   clang                   # libFuzzer targets for the parsers
-  gcc-aarch64-linux-gnu qemu-user  # ARM cross-build, run under qemu
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user  # ARM cross-build, run under qemu
 )
 
 if [ "${1:-}" = "--minimal" ]; then

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The test command: installs what is needed, builds, and runs the whole
-# ctest suite twice: a normal Release build, then under AddressSanitizer
-# and UBSan.  Exit status is non-zero if anything fails.
+# ctest suite three times: a normal Release build, the same tree
+# cross-compiled for aarch64 and run under qemu, then under
+# AddressSanitizer and UBSan.  Exit status is non-zero if anything fails.
 #
 #   scripts/test.sh              both builds
 #   HYBENCH_NO_SANITIZE=1 scripts/test.sh   skip the sanitizer build
+#   HYBENCH_NO_ARM=1 scripts/test.sh        skip the aarch64 build under qemu
+# (the aarch64 cross build and its tests run when gcc-aarch64-linux-gnu and
+# qemu-user are installed, as scripts/setup.sh does)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,6 +23,11 @@ cmake -S . -B build "${gen[@]}" -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
 echo "== tests (Release) =="
 (cd build && ctest --output-on-failure -j "$jobs")
+
+if [ "${HYBENCH_NO_ARM:-0}" != 1 ] && grep -q '^arm_cross: on' build/generated/hybench_features.txt 2>/dev/null; then
+  echo "== tests (aarch64 cross build, run under qemu-aarch64 -cpu max) =="
+  cmake --build build --target arm-check
+fi
 
 if [ "${HYBENCH_NO_SANITIZE:-0}" != 1 ]; then
   echo "== build (ASan + UBSan) =="

@@ -1,5 +1,7 @@
 #include "hy_test.h"
 
+#include "hy_validate.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,4 +33,10 @@ const char *hy_test_tmpdir(const char *test_name)
     mkdir(base, 0755);
     mkdir(path, 0755);
     return path;
+}
+
+double hy_test_rel_error(const float *got, const float *ref, size_t n)
+{
+    size_t worst;
+    return hy_val_relative_error(got, ref, n, &worst);
 }

@@ -5,6 +5,7 @@
 #ifndef HY_TEST_H
 #define HY_TEST_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 void hy_test_record(int ok, const char *file, int line, const char *what);
@@ -12,6 +13,10 @@ int hy_test_finish(void);
 /* A fresh scratch directory for this test (under HYBENCH_TEST_TMP or /tmp);
  * returns a static string. */
 const char *hy_test_tmpdir(const char *test_name);
+/* The validation metric max|got - ref| / max|ref| over n values (the one
+ * hybench validate uses, harness/hy_validate.h); NaN or inf in got gives
+ * infinity. */
+double hy_test_rel_error(const float *got, const float *ref, size_t n);
 
 #define CHECK(cond) hy_test_record(!!(cond), __FILE__, __LINE__, #cond)
 /* |a - b| <= tol, printing both values on failure. */

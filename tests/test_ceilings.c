@@ -291,9 +291,16 @@ static void test_measurement(void)
     const hy_ceil_bandwidth *dr = hy_ceilings_find_bandwidth(c, "dram", "read");
     CHECK(l1t && l1r && dt && dr);
     if (l1t && l1r && dt && dr) {
-        /* L1 serves two or three vectors per cycle; DRAM a few bytes. */
-        CHECK(l1t->one_thread.best > dt->one_thread.best);
-        CHECK(l1r->one_thread.best > dr->one_thread.best);
+        /* L1 serves two or three vectors per cycle; DRAM a few bytes.
+         * Under an emulator (the aarch64 build runs in qemu-user) the
+         * memory hierarchy is the host's seen through a translator: no
+         * timing relation holds there. */
+        if (getenv("HYBENCH_EMULATED")) {
+            printf("  skip l1 > dram: timings under an emulator mean nothing\n");
+        } else {
+            CHECK(l1t->one_thread.best > dt->one_thread.best);
+            CHECK(l1r->one_thread.best > dr->one_thread.best);
+        }
         /* Working sets: L1 arrays within the L1d, DRAM arrays >= 4 x LLC. */
         CHECK(l1t->working_set_bytes <= c->caches.l1d.bytes);
         CHECK(dt->array_bytes >= 4 * hy_cache_llc_bytes(&c->caches) ||

@@ -122,15 +122,6 @@ static float urand(void) /* in [-1, 1) */
     return (float)((double)(rng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
 }
 
-static double rel_err(const float *got, const float *ref, int64_t n)
-{
-    double num = 0, den = 0;
-    for (int64_t i = 0; i < n; i++) {
-        num = fmax(num, fabs((double)got[i] - (double)ref[i]));
-        den = fmax(den, fabs((double)ref[i]));
-    }
-    return num / fmax(den, 1e-30);
-}
 
 /* linear accumulating in float, in order; `skip` drops term i == skip */
 static void float_linear(int64_t T, int64_t in, int64_t out, const float *x, const float *w,
@@ -159,12 +150,12 @@ static void test_calibration_linear(void)
     double tol = hy_tolerance(HY_FAM_LINEAR, hy_linear_cost(&s).reduction_len, HY_F32);
 
     float_linear(T, IN, OUT, x, w, got, -1);
-    double e_ok = rel_err(got, ref, T * OUT);
+    double e_ok = hy_test_rel_error(got, ref, (size_t)T * OUT);
     printf("  linear in=%d: float kernel error %.3g, tolerance %.3g\n", IN, e_ok, tol);
     CHECK(e_ok * 10 <= tol);
 
     float_linear(T, IN, OUT, x, w, got, 1234); /* one term of 4096 missing */
-    double e_bug = rel_err(got, ref, T * OUT);
+    double e_bug = hy_test_rel_error(got, ref, (size_t)T * OUT);
     printf("  linear in=%d: one missing term gives %.3g\n", IN, e_bug);
     CHECK(e_bug > 10 * tol);
     free(x);
@@ -191,7 +182,7 @@ static void test_calibration_rmsnorm(void)
             for (int i = 0; i < D; i++) /* the bug: ignore the weight */
                 got[t * D + i] = (bug ? 1.0f : w[i]) * (x[t * D + i] * r);
         }
-        double e = rel_err(got, ref, T * D);
+        double e = hy_test_rel_error(got, ref, (size_t)T * D);
         printf("  rmsnorm D=%d, %s: error %.3g, tolerance %.3g\n", D,
                bug ? "weight ignored" : "float kernel", e, tol);
         CHECK(bug ? e > 10 * tol : e * 10 <= tol);
@@ -242,7 +233,7 @@ static void test_calibration_scan(void)
     double tol = hy_tolerance(HY_FAM_SCAN, hy_scan_cost(&s).reduction_len, HY_F32);
     for (int bug = 0; bug < 2; bug++) {
         float_scan(T, D, N, u, delta, A_log, B, C, Dskip, z, dt_bias, got, bug);
-        double e = rel_err(got, ref, T * D);
+        double e = hy_test_rel_error(got, ref, (size_t)T * D);
         printf("  scan T=%d N=%d, %s: error %.3g, tolerance %.3g\n", T, N,
                bug ? "D skip missing on one channel" : "float kernel", e, tol);
         CHECK(bug ? e > 10 * tol : e * 10 <= tol);
@@ -283,7 +274,7 @@ static void test_calibration_attention(void)
                     got[(t * nH + h) * hd + i] = acc / sum;
                 }
             }
-        double e = rel_err(got, ref, T * nH * hd);
+        double e = hy_test_rel_error(got, ref, (size_t)T * nH * hd);
         printf("  attention T=%d hd=%d, %s: error %.3g, tolerance %.3g\n", T, hd,
                bug ? "one future key visible" : "float kernel", e, tol);
         CHECK(bug ? e > 10 * tol : e * 10 <= tol);

@@ -54,22 +54,12 @@ static void *workspace(size_t bytes)
     return w;
 }
 
-static double rel_err(const float *got, const float *ref, size_t n)
-{
-    double num = 0.0, den = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)got[i] - (double)ref[i]);
-        if (!(d <= num)) num = d; /* NaN propagates as a failure */
-        if (fabs((double)ref[i]) > den) den = fabs((double)ref[i]);
-    }
-    return num / (den > 1e-30 ? den : 1e-30);
-}
 
 /* Records one comparison: label says family/variant and the shape. */
 static void check_close(const char *label, const char *what, const float *got, const float *ref,
                         size_t n, double tol, int line)
 {
-    double e = rel_err(got, ref, n);
+    double e = hy_test_rel_error(got, ref, n);
     int ok = e <= tol;
     char msg[256];
     snprintf(msg, sizeof msg, "%s %s: error %.3g, tolerance %.3g", label, what, e, tol);

@@ -21,24 +21,12 @@
 #define SEQ 12          /* tokens in the test sequence          */
 #define TOLERANCE 1e-4  /* max|got - ref| / max|ref|             */
 
-/* max|got - ref| / max|ref| over n values; NaN anywhere gives infinity. */
-static double rel_error(const float *got, const float *ref, size_t n)
-{
-    double diff = 0, scale = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)got[i] - (double)ref[i]);
-        if (isnan(d)) return INFINITY;
-        if (d > diff) diff = d;
-        if (fabs((double)ref[i]) > scale) scale = fabs((double)ref[i]);
-    }
-    return scale > 0 ? diff / scale : (diff > 0 ? INFINITY : 0);
-}
 
 /* Logits rows [first, first+T) of the reference must match got [T, V]. */
 static void check_rows(const char *what, const float *got, const float *ref_all, int64_t first,
                        int64_t T, int64_t V)
 {
-    double e = rel_error(got, ref_all + first * V, (size_t)(T * V));
+    double e = hy_test_rel_error(got, ref_all + first * V, (size_t)(T * V));
     if (e > TOLERANCE) fprintf(stderr, "  %s: rows %lld..%lld relative error %.3g\n", what,
                                (long long)first, (long long)(first + T - 1), e);
     CHECK(e <= TOLERANCE);
