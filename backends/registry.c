@@ -5,6 +5,7 @@
  * HYBENCH_HAVE_<X> macro, plus its header in the include block.  Each
  * backend's header declares `extern const hy_backend hy_backend_<x>;`. */
 #include "backend.h"
+#include "hy_isa.h"
 
 #include "cpu/cpu_backend.h"
 #ifdef HYBENCH_HAVE_CUDA
@@ -95,28 +96,50 @@ const hy_kernel_variant *hy_backend_select_explain(const hy_backend *b, hy_famil
     char scratch[8];
     if (!why || !why_len) why = scratch, why_len = sizeof scratch;
     why[0] = 0;
-    const hy_kernel_variant *first = NULL;
+    /* The default is the first variant whose instruction set is usable. */
+    const hy_kernel_variant *first = NULL, *first_usable = NULL;
+    char first_why[128] = "";
     if (b && b->kernels)
-        for (size_t i = 0; i < b->n_kernels && !first; i++)
-            if (b->kernels[i].family == f) first = &b->kernels[i];
+        for (size_t i = 0; i < b->n_kernels && !first_usable; i++) {
+            if (b->kernels[i].family != f) continue;
+            if (!first) first = &b->kernels[i];
+            if (hy_variant_usable(&b->kernels[i], first == &b->kernels[i] ? first_why : NULL,
+                                  sizeof first_why))
+                first_usable = &b->kernels[i];
+        }
     if (!first) {
         snprintf(why, why_len, "%s is not supported by this backend", hy_family_name(f));
+        return NULL;
+    }
+    if (!first_usable) {
+        snprintf(why, why_len, "no %s variant can run here (%s: %s)", hy_family_name(f),
+                 first->name, first_why);
         return NULL;
     }
     char env[64];
     variant_env_name(f, env, sizeof env);
     const char *want = getenv(env);
     if (!want || !*want) {
-        snprintf(why, why_len, "default");
-        return first;
+        if (first_usable == first)
+            snprintf(why, why_len, "default");
+        else
+            snprintf(why, why_len, "first usable (%s: %s)", first->name, first_why);
+        return first_usable;
     }
     for (size_t i = 0; i < b->n_kernels; i++)
         if (b->kernels[i].family == f && strcmp(b->kernels[i].name, want) == 0) {
+            char not_usable[128];
+            if (!hy_variant_usable(&b->kernels[i], not_usable, sizeof not_usable)) {
+                snprintf(why, why_len, "%s=%s cannot run here (%s); using %s", env, want,
+                         not_usable, first_usable->name);
+                return first_usable;
+            }
             snprintf(why, why_len, "forced by %s=%s", env, want);
             return &b->kernels[i];
         }
-    snprintf(why, why_len, "%s=%s names no variant; using default %s", env, want, first->name);
-    return first;
+    snprintf(why, why_len, "%s=%s names no variant; using default %s", env, want,
+             first_usable->name);
+    return first_usable;
 }
 
 const hy_kernel_variant *hy_backend_select(const hy_backend *b, hy_family f)

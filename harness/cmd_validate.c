@@ -3,6 +3,8 @@
  * forward of each backend against the reference forward on the tiny
  * presets in prefill, decode and chunked modes.  Exit 1 on any failure. */
 #include "backend.h"
+#include "hy_build_info.h"
+#include "hy_json.h"
 #include "hy_cli.h"
 #include "hy_config.h"
 #include "hy_validate.h"
@@ -13,10 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const validate_help =
     "usage: hybench validate [--backend NAME|all] [--family FAMILY] [--quick] [--seed S]\n"
-    "                        [--verbose]\n\n"
+    "                        [--verbose] [--out FILE]\n\n"
     "Runs every kernel variant of every available backend (or of the one named)\n"
     "against the reference kernels over each family's shape set, then the whole\n"
     "model forward of each backend against the reference forward on the tiny\n"
@@ -26,7 +29,11 @@ static const char *const validate_help =
     "                   attention, moe, mlp); skips the model forward\n"
     "  --quick          the quick subset of shapes and presets\n"
     "  --seed S         seed of the random inputs (default 1)\n"
-    "  --verbose        print the message of passing checks too\n\n"
+    "  --verbose        print the message of passing checks too\n"
+    "  --out FILE       also write every row as JSON (for `hybench report`):\n"
+    "                   {context: {date, host_name, hybench: {version, git_commit,\n"
+    "                   device, command}}, validation: [{backend, family, variant,\n"
+    "                   shape, status, error, tolerance, message}]}\n\n"
     "Each row: backend, family, variant, shape, error = max|got-ref|/max|ref|,\n"
     "tolerance, and PASS, FAIL, UNSUPPORTED (the variant declines the shape or the\n"
     "backend has no variant of the family) or ERROR (could not run).\n"
@@ -38,6 +45,87 @@ static const char *const validate_help =
 typedef struct tally {
     int counts[4]; /* by hy_check_status */
 } tally;
+
+/* --out: every printed row is also appended here as one JSON object. */
+static hy_strbuf *g_rows;
+static size_t g_nrows;
+
+static void json_number_or_null(hy_strbuf *b, double v)
+{
+    if (isfinite(v))
+        hy_strbuf_printf(b, "%.9g", v);
+    else
+        hy_strbuf_printf(b, "null");
+}
+
+static void record_row(const char *backend, const char *family, const char *variant,
+                       const char *shape, const hy_check_result *r)
+{
+    if (!g_rows) return;
+    static const char *const status_names[] = {"pass", "fail", "unsupported", "error"};
+    hy_strbuf_printf(g_rows, "%s\n    {\"backend\": ", g_nrows++ ? "," : "");
+    hy_strbuf_json_string(g_rows, backend);
+    hy_strbuf_printf(g_rows, ", \"family\": ");
+    hy_strbuf_json_string(g_rows, family);
+    hy_strbuf_printf(g_rows, ", \"variant\": ");
+    hy_strbuf_json_string(g_rows, variant);
+    hy_strbuf_printf(g_rows, ", \"shape\": ");
+    hy_strbuf_json_string(g_rows, shape);
+    hy_strbuf_printf(g_rows, ", \"status\": \"%s\", \"error\": ",
+                     (unsigned)r->status < 4 ? status_names[r->status] : "error");
+    json_number_or_null(g_rows, r->error);
+    hy_strbuf_printf(g_rows, ", \"tolerance\": ");
+    json_number_or_null(g_rows, r->tolerance);
+    hy_strbuf_printf(g_rows, ", \"message\": ");
+    hy_strbuf_json_string(g_rows, r->message);
+    hy_strbuf_printf(g_rows, "}");
+}
+
+/* Writes the --out file atomically: context, then the recorded rows. */
+static int write_validation_json(const char *path, int argc, char **argv, hy_error *err)
+{
+    hy_strbuf b = {0};
+    char host[256] = "unknown", date[64] = "", device[512] = "";
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = 0;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm)) strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+    size_t nb = 0;
+    const hy_backend *const *list = hy_backends(&nb);
+    for (size_t i = 0; i < nb; i++) {
+        char why[256] = "";
+        if (list[i]->describe && list[i]->probe && list[i]->probe(why, sizeof why)) {
+            list[i]->describe(device, sizeof device);
+            break;
+        }
+    }
+    hy_strbuf cmdline = {0};
+    hy_strbuf_printf(&cmdline, "hybench");
+    for (int i = 0; i < argc; i++) hy_strbuf_printf(&cmdline, " %s", argv[i]);
+    hy_strbuf_printf(&b, "{\n  \"context\": {\"date\": ");
+    hy_strbuf_json_string(&b, date);
+    hy_strbuf_printf(&b, ", \"host_name\": ");
+    hy_strbuf_json_string(&b, host);
+    hy_strbuf_printf(&b, ",\n    \"hybench\": {\"version\": ");
+    hy_strbuf_json_string(&b, HYBENCH_VERSION);
+    hy_strbuf_printf(&b, ", \"git_commit\": ");
+    hy_strbuf_json_string(&b, HYBENCH_GIT_COMMIT);
+    hy_strbuf_printf(&b, ", \"device\": ");
+    hy_strbuf_json_string(&b, device);
+    hy_strbuf_printf(&b, ", \"command\": ");
+    hy_strbuf_json_string(&b, cmdline.failed || !cmdline.data ? "hybench validate" : cmdline.data);
+    hy_strbuf_printf(&b, "}},\n  \"validation\": [%s\n  ]\n}\n",
+                     g_rows && g_rows->data ? g_rows->data : "");
+    hy_strbuf_free(&cmdline);
+    int rc = -1;
+    if (b.failed || (g_rows && g_rows->failed))
+        hy_fail(err, "out of memory while writing %s", path);
+    else
+        rc = hy_write_file_atomic(path, b.data, b.len, err);
+    hy_strbuf_free(&b);
+    return rc;
+}
 
 static void print_header(void)
 {
@@ -55,6 +143,7 @@ static void print_row(const char *backend, const char *family, const char *varia
         snprintf(err, sizeof err, "%.3g", r->error);
     printf("%-8s %-10s %-14s %-42s %-10s %-10.3g %s\n", backend, family, variant, shape, err,
            r->tolerance, hy_check_status_name(r->status));
+    record_row(backend, family, variant, shape, r);
     if (r->message[0] && (verbose || r->status != HY_CHECK_PASS)) printf("    %s\n", r->message);
     fflush(stdout);
 }
@@ -159,7 +248,7 @@ int hy_cmd_validate(int argc, char **argv)
     hy_opt opts[] = {
         {.name = "backend", .takes_value = 1}, {.name = "family", .takes_value = 1},
         {.name = "quick"},                     {.name = "seed", .takes_value = 1},
-        {.name = "verbose"},
+        {.name = "verbose"},                   {.name = "out", .takes_value = 1},
     };
     size_t n_opts = sizeof opts / sizeof opts[0];
     int help = 0;
@@ -211,6 +300,8 @@ int hy_cmd_validate(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     tally t = {{0}};
     int validated = 0;
+    hy_strbuf rows = {0};
+    if (opts[5].present) g_rows = &rows;
     print_header();
     for (size_t i = 0; i < nb; i++) {
         const hy_backend *b = list[i];
@@ -224,6 +315,16 @@ int hy_cmd_validate(int argc, char **argv)
         validate_backend(b, family_filter, quick, seed, verbose, &t);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (opts[5].present) {
+        hy_error werr = {{0}};
+        int wrc = write_validation_json(opts[5].value, argc, argv, &werr);
+        hy_strbuf_free(&rows);
+        g_rows = NULL;
+        if (wrc) {
+            hy_cli_error(cmd, "--out: %s", werr.msg);
+            return HY_EXIT_FAIL;
+        }
+    }
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     printf("\nvalidate: %d backend%s, %d passed, %d failed, %d unsupported, %d errors (%.1f s)\n",
            validated, validated == 1 ? "" : "s", t.counts[HY_CHECK_PASS], t.counts[HY_CHECK_FAIL],

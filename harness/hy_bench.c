@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hy_bench_case.h"
 #include "hy_stats.h"
 
 void hy_bench_opts_default(hy_bench_opts *o)
@@ -19,10 +18,10 @@ void hy_bench_opts_default(hy_bench_opts *o)
     o->threads = 1;
 }
 
-/* What the timer calls: one launch of either kind of case. */
+/* What the timer calls: one launch of the timed case. */
 typedef struct launch_ctx {
-    hy_val_case *vc;    /* the validated case, or                 */
-    hy_bench_case *bc;  /* the timing-only case of the full shape */
+    hy_val_case *vc; /* the validated case, or a timing-only case (no
+                        reference) of the full shape */
     const hy_backend *b;
     hy_exec *ex;
 } launch_ctx;
@@ -31,7 +30,7 @@ static int launch_once(void *p, double *manual_seconds, hy_error *err)
 {
     launch_ctx *c = p;
     (void)manual_seconds; /* real time: no device event API in backend.h yet */
-    int rc = c->vc ? hy_val_case_launch(c->vc, err) : hy_bench_case_launch(c->bc, err);
+    int rc = hy_val_case_launch(c->vc, err);
     if (rc == HY_UNSUPPORTED) return hy_fail_prefix(err, "unsupported during timing");
     if (rc) return -1;
     if (!c->b->host_memory && c->b->synchronize) return c->b->synchronize(c->ex, err);
@@ -158,7 +157,6 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
 
     hy_error kerr = {{0}};
     hy_val_case *vc = NULL;
-    hy_bench_case *bc = NULL;
     hy_check_result check;
     memset(&check, 0, sizeof check);
     int rc = 0;
@@ -198,17 +196,17 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
         hy_val_case_destroy(vc);
         vc = NULL;
         lc.vc = NULL;
-        if (hy_bench_case_create(b, env->ex, &s->v, o->seed, &bc, &kerr) ||
-            hy_bench_case_bind(bc, v, &kerr)) {
+        if (hy_val_case_create_opts(b, env->ex, &s->v, o->seed, 0, &vc, &kerr) ||
+            hy_val_case_bind(vc, v, &kerr)) {
             char msg[600];
             snprintf(msg, sizeof msg, "setting up the full shape: %.500s", kerr.msg);
             set_outcome_failure(out, "error", msg);
-            hy_bench_case_destroy(bc);
+            hy_val_case_destroy(vc);
             int wrc = hy_results_add_failure(env->results, &meta, "error", msg, err);
             log_line(o, out);
             return wrc;
         }
-        lc.bc = bc;
+        lc.vc = vc;
     }
 
     /* 3. Timing. */
@@ -217,7 +215,6 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     if (out->cold) {
         if (!env->evictor) {
             hy_val_case_destroy(vc);
-            hy_bench_case_destroy(bc);
             return hy_fail(err, "bench: cold-cache timing needs an evictor");
         }
         topts.evict = hy_evict_caches;
@@ -240,7 +237,6 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
         }
     }
     hy_val_case_destroy(vc);
-    hy_bench_case_destroy(bc);
     if (trc != 0) {
         set_outcome_failure(out, "error", kerr.msg);
         int wrc = hy_results_add_failure(env->results, &meta, "error", kerr.msg, err);

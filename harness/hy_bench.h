@@ -51,8 +51,8 @@
  * shape is the same shape with T halved until it fits the budget (T >= 1;
  * attention prefill keeps pos0 = 0 and a cache of T tokens; decode shapes,
  * whose T is already 1, are validated in full), and the full shape is
- * timed on a timing-only case with the same input distributions
- * (hy_bench_case.h).  Every entry records validated_T (the T that was
+ * timed on a timing-only validation case (hy_val_case_create_opts with
+ * with_reference = 0: the validation inputs, no reference).  Every entry records validated_T (the T that was
  * validated) and validation_reduced (0 or 1).  A variant that fails
  * validation, is unsupported for the shape, or errors is recorded as such
  * and never timed.

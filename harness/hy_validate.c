@@ -1,7 +1,10 @@
-/* hy_validate.c — validation cases: seeded inputs, the reference result,
- * device buffers, running a variant and comparing every output.
+/* hy_validate.c — validation cases: seeded inputs, the reference result
+ * (optional: timing-only cases skip it), device buffers, running a variant
+ * and comparing every output.
  * Shapes: hy_validate_shapes.c; the model forward: hy_validate_forward.c. */
 #include "hy_validate.h"
+
+#include "hy_isa.h"
 
 #include "hy_reference.h"
 
@@ -134,6 +137,8 @@ struct hy_val_case {
     hy_exec *ex;
     hy_val_shape shape;
     hy_cost cost;
+    int has_reference; /* 0: timing-only case, t[].ref are all NULL */
+    char unusable[160]; /* why the bound variant's instruction set cannot run here; "" if it can */
     size_t n_tensors;
     val_tensor *t;
     /* MoE: per-expert pointer tables, host arrays, for the reference
@@ -625,6 +630,12 @@ static int variant_has_run(const hy_kernel_variant *k)
 int hy_val_case_create(const hy_backend *b, hy_exec *ex, const hy_val_shape *shape, uint64_t seed,
                        hy_val_case **out, hy_error *err)
 {
+    return hy_val_case_create_opts(b, ex, shape, seed, 1, out, err);
+}
+
+int hy_val_case_create_opts(const hy_backend *b, hy_exec *ex, const hy_val_shape *shape,
+                            uint64_t seed, int with_reference, hy_val_case **out, hy_error *err)
+{
     *out = NULL;
     if (!b || !shape) return hy_fail(err, "validation case: backend or shape is NULL");
     if (check_shape(shape, err)) return -1;
@@ -634,6 +645,7 @@ int hy_val_case_create(const hy_backend *b, hy_exec *ex, const hy_val_shape *sha
     c->ex = ex;
     c->shape = *shape;
     c->cost = hy_val_shape_cost(shape);
+    c->has_reference = with_reference != 0;
     c->n_tensors = tensor_count(shape);
     c->t = calloc(c->n_tensors, sizeof *c->t);
     int oom = c->t == NULL;
@@ -649,12 +661,13 @@ int hy_val_case_create(const hy_backend *b, hy_exec *ex, const hy_val_shape *sha
                        shape->label);
     }
 
-    /* Host inputs and the reference result (on copies of the in/out
-     * tensors, so that the initial values stay for reset). */
+    /* Host inputs and (unless timing-only) the reference result, on
+     * copies of the in/out tensors so that the initial values stay for
+     * reset.  The inputs do not depend on with_reference. */
     hy_val_rng rng;
     hy_val_rng_seed(&rng, seed ^ ((uint64_t)shape->family << 56));
     if (generate(c, &rng, &oom, err)) goto fail;
-    for (size_t i = 0; i < c->n_tensors && !oom; i++) {
+    for (size_t i = 0; i < c->n_tensors && !oom && c->has_reference; i++) {
         val_tensor *t = &c->t[i];
         if (t->n == 0 || t->role == ROLE_IN) continue;
         t->ref = malloc(t->n * sizeof(float));
@@ -665,10 +678,12 @@ int hy_val_case_create(const hy_backend *b, hy_exec *ex, const hy_val_shape *sha
         hy_fail(err, "out of host memory");
         goto fail;
     }
-    fill_args(c, 0);
-    if (run_reference(c, err)) {
-        hy_fail_prefix(err, "reference");
-        goto fail;
+    if (c->has_reference) {
+        fill_args(c, 0);
+        if (run_reference(c, err)) {
+            hy_fail_prefix(err, "reference");
+            goto fail;
+        }
     }
 
     /* Backend buffers with the inputs. */
@@ -701,6 +716,11 @@ int hy_val_case_bind(hy_val_case *c, const hy_kernel_variant *v, hy_error *err)
                        hy_family_name(c->shape.family));
     if (!variant_has_run(v))
         return hy_fail(err, "variant %s/%s has no entry point", hy_family_name(v->family), v->name);
+    c->unusable[0] = 0;
+    if (!hy_variant_usable(v, c->unusable, sizeof c->unusable)) {
+        c->variant = v; /* launches report HY_UNSUPPORTED with the reason */
+        return 0;
+    }
     size_t need = variant_workspace(v, &c->shape);
     if (need > c->work_bytes) {
         if (c->work) c->b->free(c->ex, c->work);
@@ -731,6 +751,10 @@ int hy_val_case_launch(hy_val_case *c, hy_error *err)
 {
     const hy_kernel_variant *k = c->variant;
     if (!k) return hy_fail(err, "no variant bound to the case");
+    if (c->unusable[0]) {
+        hy_fail(err, "%s/%s needs %s: %s", hy_family_name(k->family), k->name, k->isa, c->unusable);
+        return HY_UNSUPPORTED;
+    }
     const hy_val_shape *v = &c->shape;
     const kernel_args *a = &c->dev_args;
     void *w = c->work_bytes ? c->work : NULL;
@@ -772,6 +796,14 @@ void hy_val_case_check(hy_val_case *c, hy_check_result *res)
     memset(res, 0, sizeof *res);
     res->tolerance = hy_tolerance(c->shape.family, c->cost.reduction_len, HY_F32);
     res->error = 0;
+    if (!c->has_reference) {
+        res->status = HY_CHECK_ERROR;
+        res->error = NAN;
+        snprintf(res->message, sizeof res->message,
+                 "case %s%s%s was created without a reference (timing-only): nothing to check against",
+                 hy_family_name(c->shape.family), c->shape.label[0] ? "/" : "", c->shape.label);
+        return;
+    }
     if (c->b->synchronize && c->b->synchronize(c->ex, &err)) {
         res->status = HY_CHECK_ERROR;
         res->error = NAN;

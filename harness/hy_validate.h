@@ -8,6 +8,9 @@
  *                        non-degenerate softmax, MoE top-k without near
  *                        ties), the reference result, device buffers with
  *                        the inputs uploaded
+ *   hy_val_case_create_opts  the same, optionally without the reference
+ *                        (a timing-only case: same inputs, no scalar
+ *                        reference work, hy_val_case_check gives ERROR)
  *   hy_val_case_bind     chooses the variant and allocates its workspace
  *   hy_val_case_reset    re-uploads the in/out tensors (state, caches,
  *                        accumulated outputs) to their initial values
@@ -18,7 +21,10 @@
  *                        hy_tolerance(family, cost.reduction_len, HY_F32)
  *   hy_val_case_destroy
  * so that the benchmark can time hy_val_case_launch on a case that was just
- * validated.  hy_validate_variant does the whole sequence for one variant.
+ * validated, or, when the reference of the full shape is too expensive, on
+ * a timing-only case with exactly the validation input distributions
+ * (hy_bench.h).  hy_validate_variant does the whole sequence for one
+ * variant.
  */
 #ifndef HY_VALIDATE_H
 #define HY_VALIDATE_H
@@ -86,12 +92,20 @@ typedef struct hy_val_case hy_val_case;
 
 int hy_val_case_create(const hy_backend *b, hy_exec *ex, const hy_val_shape *shape, uint64_t seed,
                        hy_val_case **out, hy_error *err);
+/* hy_val_case_create with the reference made optional: with_reference = 0
+ * gives a timing-only case (the same seeded inputs and device buffers, no
+ * reference computed, no host result buffers); bind, reset and launch work
+ * as usual, hy_val_case_check reports status ERROR.  hy_val_case_create is
+ * this with with_reference = 1. */
+int hy_val_case_create_opts(const hy_backend *b, hy_exec *ex, const hy_val_shape *shape,
+                            uint64_t seed, int with_reference, hy_val_case **out, hy_error *err);
 /* Chooses the variant (of the case's family) and allocates its workspace. */
 int hy_val_case_bind(hy_val_case *c, const hy_kernel_variant *v, hy_error *err);
 int hy_val_case_reset(hy_val_case *c, hy_error *err);
 /* Returns the kernel's status: 0, -1 (err set) or HY_UNSUPPORTED. */
 int hy_val_case_launch(hy_val_case *c, hy_error *err);
-/* Fills res (status PASS or FAIL, or ERROR when the download fails). */
+/* Fills res (status PASS or FAIL, or ERROR when the download fails or the
+ * case was created without a reference). */
 void hy_val_case_check(hy_val_case *c, hy_check_result *res);
 hy_cost hy_val_case_cost(const hy_val_case *c);
 const hy_val_shape *hy_val_case_shape(const hy_val_case *c);

@@ -1,0 +1,219 @@
+/* x86_vec.h — one vector vocabulary for the AVX2 and AVX-512 kernels.
+ *
+ * A kernel body is written once against these names and compiled twice:
+ * a file ending in _avx2.c defines HY_X86_WIDTH 8 and one ending in
+ * _avx512.c defines HY_X86_WIDTH 16 before including the body (CMake gives
+ * each file the matching -m flags; backends/hy_isa.h keeps a variant from
+ * running where the CPU or OS lacks its registers).  HY_X86_SUFFIX(name)
+ * appends _avx2 or _avx512, so both copies link side by side.
+ *
+ *   vf                    a vector of VL floats
+ *   vf_load / vf_store    unaligned full-width access
+ *   vf_load_n / vf_store_n  the first n lanes (0 <= n <= VL) with masks: no
+ *                         scalar tails, no access past n
+ *   vf_fma(a, b, c)       a * b + c, fused
+ *   vf_hsum / vf_hmax     horizontal reductions
+ *   vf_exp                exp(x) for float; relative error below 2 ulp
+ *                         (about 1.2e-7) on [-87.3, 88.7], 0 below (no
+ *                         denormals), +inf above; NaN stays NaN
+ *   vf_silu, vf_softplus  the model's activations on top of vf_exp
+ *
+ * Accuracy of vf_exp: range reduction x = n ln2 + r with ln2 split in two
+ * (Cody-Waite), |r| <= ln2/2, then a degree-6 minimax polynomial of
+ * exp(r) (the Cephes expf coefficients), scaled by 2^n through the
+ * exponent bits.  tests/test_x86_backend.c measures the worst error
+ * against the C library's expf over the range.
+ */
+#ifndef HY_X86_VEC_H
+#define HY_X86_VEC_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#ifndef HY_X86_WIDTH
+#error "define HY_X86_WIDTH (8 for AVX2, 16 for AVX-512) before including x86_vec.h"
+#endif
+
+#define HY_X86_CAT2(a, b) a##b
+#define HY_X86_CAT(a, b) HY_X86_CAT2(a, b)
+
+#if HY_X86_WIDTH == 8
+
+#define VL 8
+#define HY_X86_SUFFIX(name) HY_X86_CAT(name, _avx2)
+#define HY_X86_ISA "avx2"
+typedef __m256 vf;
+typedef __m256i vi;
+
+static inline vf vf_zero(void) { return _mm256_setzero_ps(); }
+static inline vf vf_set1(float x) { return _mm256_set1_ps(x); }
+static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+static inline vi vf_tail_mask(int n)
+{
+    const vi lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes);
+}
+static inline vf vf_load_n(const float *p, int n) { return _mm256_maskload_ps(p, vf_tail_mask(n)); }
+static inline void vf_store_n(float *p, vf v, int n) { _mm256_maskstore_ps(p, vf_tail_mask(n), v); }
+static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf vf_fnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); } /* c - a*b */
+static inline vf vf_sqrt(vf a) { return _mm256_sqrt_ps(a); }
+static inline float vf_hsum(vf v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+static inline float vf_hmax(vf v)
+{
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+/* lanes where a > b take x, others y */
+static inline vf vf_select_gt(vf a, vf b, vf x, vf y)
+{
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GT_OQ));
+}
+static inline vf vf_select_lt(vf a, vf b, vf x, vf y)
+{
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_LT_OQ));
+}
+static inline vf vf_select_unord(vf a, vf x, vf y) /* lanes where a is NaN take x */
+{
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, a, _CMP_UNORD_Q));
+}
+static inline vf vf_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vi vf_to_int(vf a) { return _mm256_cvtps_epi32(a); }
+/* p * 2^n for integer n in [-252, 254]: two factors 2^(n/2), each a
+ * normal float, so neither the scale nor an intermediate overflows. */
+static inline vf vf_ldexp(vf p, vi n)
+{
+    vi n1 = _mm256_srai_epi32(n, 1), n2 = _mm256_sub_epi32(n, n1);
+    vf s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, _mm256_set1_epi32(127)), 23));
+    vf s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+#elif HY_X86_WIDTH == 16
+
+#define VL 16
+#define HY_X86_SUFFIX(name) HY_X86_CAT(name, _avx512)
+#define HY_X86_ISA "avx512"
+typedef __m512 vf;
+typedef __m512i vi;
+
+static inline vf vf_zero(void) { return _mm512_setzero_ps(); }
+static inline vf vf_set1(float x) { return _mm512_set1_ps(x); }
+static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
+static inline __mmask16 vf_tail_mask(int n) { return (__mmask16)(n >= 16 ? 0xffffu : ((1u << n) - 1u)); }
+static inline vf vf_load_n(const float *p, int n) { return _mm512_maskz_loadu_ps(vf_tail_mask(n), p); }
+static inline void vf_store_n(float *p, vf v, int n) { _mm512_mask_storeu_ps(p, vf_tail_mask(n), v); }
+static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf vf_fnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); }
+static inline vf vf_sqrt(vf a) { return _mm512_sqrt_ps(a); }
+static inline float vf_hsum(vf v) { return _mm512_reduce_add_ps(v); }
+static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
+static inline vf vf_select_gt(vf a, vf b, vf x, vf y)
+{
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), y, x);
+}
+static inline vf vf_select_lt(vf a, vf b, vf x, vf y)
+{
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), y, x);
+}
+static inline vf vf_select_unord(vf a, vf x, vf y)
+{
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), y, x);
+}
+static inline vf vf_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vi vf_to_int(vf a) { return _mm512_cvtps_epi32(a); }
+static inline vf vf_ldexp(vf p, vi n)
+{
+    vi n1 = _mm512_srai_epi32(n, 1), n2 = _mm512_sub_epi32(n, n1);
+    vf s1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n1, _mm512_set1_epi32(127)), 23));
+    vf s2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n2, _mm512_set1_epi32(127)), 23));
+    return _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
+}
+
+#else
+#error "HY_X86_WIDTH must be 8 or 16"
+#endif
+
+/* exp(x), see the header comment for its accuracy. */
+static inline vf vf_exp(vf x)
+{
+    const vf hi = vf_set1(88.7228394f), lo = vf_set1(-87.3365479f);
+    vf xc = vf_min(vf_max(x, lo), hi);
+    vf n = vf_round(vf_mul(xc, vf_set1(1.44269504088896341f)));        /* x / ln2 */
+    vf r = vf_fnma(n, vf_set1(0.693359375f), xc);                       /* ln2 high part */
+    r = vf_fnma(n, vf_set1(-2.12194440e-4f), r);                         /* ln2 low part  */
+    vf p = vf_set1(1.9875691500e-4f);
+    p = vf_fma(p, r, vf_set1(1.3981999507e-3f));
+    p = vf_fma(p, r, vf_set1(8.3334519073e-3f));
+    p = vf_fma(p, r, vf_set1(4.1665795894e-2f));
+    p = vf_fma(p, r, vf_set1(1.6666665459e-1f));
+    p = vf_fma(p, r, vf_set1(5.0000001201e-1f));
+    vf r2 = vf_mul(r, r);
+    p = vf_fma(p, r2, vf_add(r, vf_set1(1.0f)));                        /* 1 + r + r^2 p */
+    /* times 2^n, n in [-126, 128] after clamping */
+    vf scaled = vf_ldexp(p, vf_to_int(n));
+    vf result = vf_select_gt(x, hi, vf_set1(__builtin_inff()), scaled);
+    result = vf_select_lt(x, lo, vf_zero(), result);
+    return vf_select_unord(x, x, result);
+}
+
+/* x / (1 + exp(-x)) */
+static inline vf vf_silu(vf x)
+{
+    return vf_div(x, vf_add(vf_set1(1.0f), vf_exp(vf_sub(vf_zero(), x))));
+}
+
+/* log(1 + exp(x)), identity above 20 (as torch); uses log1p via the
+ * identity softplus(x) = max(x, 0) + log1p(exp(-|x|)), with log1p(e) for
+ * e in (0, 1] evaluated by the vectorised log below. */
+static inline vf vf_log1p_unit(vf e); /* e in [0, 1] */
+
+static inline vf vf_softplus(vf x)
+{
+    vf ax = vf_max(x, vf_sub(vf_zero(), x));
+    vf e = vf_exp(vf_sub(vf_zero(), ax));
+    vf sp = vf_add(vf_max(x, vf_zero()), vf_log1p_unit(e));
+    return vf_select_gt(x, vf_set1(20.0f), x, sp);
+}
+
+/* log(1 + e) for e in [0, 1]: with u = e / (2 + e), log(1+e) = 2 atanh(u),
+ * u in [0, 1/3]; the odd series 2(u + u^3/3 + ... + u^15/15) has relative
+ * error below 2^-24 there (u^17/17 / u < 1.7e-9). */
+static inline vf vf_log1p_unit(vf e)
+{
+    vf u = vf_div(e, vf_add(vf_set1(2.0f), e));
+    vf u2 = vf_mul(u, u);
+    vf s = vf_set1(1.0f / 15.0f);
+    s = vf_fma(s, u2, vf_set1(1.0f / 13.0f));
+    s = vf_fma(s, u2, vf_set1(1.0f / 11.0f));
+    s = vf_fma(s, u2, vf_set1(1.0f / 9.0f));
+    s = vf_fma(s, u2, vf_set1(1.0f / 7.0f));
+    s = vf_fma(s, u2, vf_set1(1.0f / 5.0f));
+    s = vf_fma(s, u2, vf_set1(1.0f / 3.0f));
+    s = vf_fma(s, u2, vf_set1(1.0f));
+    return vf_mul(vf_set1(2.0f), vf_mul(u, s));
+}
+
+#endif
