@@ -64,7 +64,10 @@ size_t hy_backend_variants(const hy_backend *b, hy_family f, const hy_kernel_var
 
 /* The variant to use for family f: the one named by the environment
  * variable HYBENCH_VARIANT_<FAMILY> (e.g. HYBENCH_VARIANT_SCAN=chunked) if
- * set and present, else the first.  NULL when the family is unsupported. */
+ * set, present and able to run here, else the first variant whose
+ * instruction set this CPU and OS can run (backends/hy_isa.h; HYBENCH_ISA
+ * caps the x86 level).  NULL when the family is unsupported or no variant
+ * of it can run here. */
 const hy_kernel_variant *hy_backend_select(const hy_backend *b, hy_family f);
 
 /* Like hy_backend_select, and says why into why (if non-NULL):

@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "hy_build_info.h"
 #include "hy_cli.h"
+#include "hy_isa.h"
 #include "hy_config.h"
 #include "hy_cpu_info.h"
 
@@ -100,13 +101,6 @@ static void print_cpu(void)
     if (disabled[0]) printf("  not enabled by the OS: %s\n", disabled);
 }
 
-/* "HYBENCH_VARIANT_SCAN" for HY_FAM_SCAN. */
-static void variant_env_name(hy_family f, char *buf, size_t len)
-{
-    snprintf(buf, len, "HYBENCH_VARIANT_%s", hy_family_name(f));
-    for (char *p = buf; *p; p++) *p = (char)toupper((unsigned char)*p);
-}
-
 static void print_backend_table(const hy_backend *b)
 {
     char families_missing[256] = "";
@@ -120,20 +114,17 @@ static void print_backend_table(const hy_backend *b)
                      used ? ", " : "", hy_family_name(f));
             continue;
         }
-        const hy_kernel_variant *chosen = hy_backend_select(b, f);
-        char env[64], why[160];
-        variant_env_name(f, env, sizeof env);
-        const char *forced = getenv(env);
-        if (forced && chosen && strcmp(forced, chosen->name) == 0)
-            snprintf(why, sizeof why, "forced by %s", env);
-        else if (forced)
-            snprintf(why, sizeof why, "%s=%s is not in the table; first entry", env, forced);
-        else
-            snprintf(why, sizeof why, "first entry (%s overrides)", env);
+        char why[192];
+        const hy_kernel_variant *chosen = hy_backend_select_explain(b, f, why, sizeof why);
         printf("    %-10s default %-12s %s\n", hy_family_name(f), chosen ? chosen->name : "-", why);
         for (size_t i = 0; i < n && i < 32; i++)
-            printf("      %s %-14s [%s] %s\n", vs[i] == chosen ? "*" : " ", vs[i]->name,
-                   vs[i]->isa ? vs[i]->isa : "?", vs[i]->summary ? vs[i]->summary : "");
+        {
+            char cannot[160] = "";
+            int usable = hy_variant_usable(vs[i], cannot, sizeof cannot);
+            printf("      %s %-14s [%s] %s%s%s\n", vs[i] == chosen ? "*" : " ", vs[i]->name,
+                   vs[i]->isa ? vs[i]->isa : "?", vs[i]->summary ? vs[i]->summary : "",
+                   usable ? "" : " -- cannot run here: ", usable ? "" : cannot);
+        }
     }
     printf("    unsupported families: %s\n", families_missing[0] ? families_missing : "none");
 }

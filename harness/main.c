@@ -5,6 +5,8 @@
 #include "hy_build_info.h"
 #include "hy_ceilings.h"
 #include "hy_cli.h"
+#include "hy_report.h"
+#include "hy_sweep.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,9 @@ static const command commands[] = {
     {"memory", hy_cmd_memory, "bytes of weights, KV cache and Mamba state at a context length"},
     {"ceilings", hy_cmd_ceilings, "measure this machine's peak FLOP/s and memory bandwidth"},
     {"bench", hy_cmd_bench, "validate, then time kernel variants; results file with roofline fractions"},
+    {"sweep", hy_cmd_sweep, "layer-kind costs over lengths, composed per attention:Mamba ratio, crossovers"},
+    {"run", hy_cmd_run, "the main job: info, validate, ceilings, bench and sweep into one results folder"},
+    {"report", hy_cmd_report, "HTML page + Markdown summary (gnuplot charts) of results files"},
 };
 
 static void usage(FILE *f)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The main job: installs what is needed, builds, then on the best available
-# backend: prints what the machine and build offer, validates every kernel
-# and the model forward against reference/, measures the roofline ceilings,
-# and benchmarks the kernels (validated first) at a default size.
+# The main job: installs what is needed, builds, then runs `hybench run` on
+# the best available backend: prints what the machine and build offer,
+# validates every kernel and the model forward against reference/, measures
+# the roofline ceilings, benchmarks the kernels (validated first) and sweeps
+# layer-kind costs over lengths and attention:Mamba ratios.
 # Everything is written under results/runs/<date>/ (printed at the end).
 #
 #   scripts/run.sh                 default size (about 10 minutes on 2 cores)
 #   HYBENCH_QUICK=1 scripts/run.sh a short smoke run
-set -euo pipefail
+set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -23,20 +24,10 @@ mkdir -p "$out"
 quick=()
 [ "${HYBENCH_QUICK:-0}" = 1 ] && quick=(--quick)
 
-echo "== info =="
-"$hy" info | tee "$out/info.txt"
-echo "== validate =="
-"$hy" validate "${quick[@]}" | tee "$out/validate.txt"
-echo "== ceilings =="
-"$hy" ceilings "${quick[@]}" --out "$out/ceilings.json" | tee "$out/ceilings.txt"
-echo "== bench (kernels of one hybrid-3b layer at 512 and 2048 tokens, prefill and decode) =="
-# Roofline fractions use the ceilings measured just above; --max-time keeps
-# the default run near 10 minutes on 2 cores (what was measured is kept).
-"$hy" bench "${quick[@]}" --ceilings "$out/ceilings.json" --max-time "${HYBENCH_BENCH_SECONDS:-420}" \
-  --out "$out/bench.json" --csv "$out/bench.csv" | tee "$out/bench.txt"
-echo "== model forward (tiny preset, best backend vs reference) =="
-"$hy" make-model --preset tiny --seed 1 --out "$out/model-tiny" >/dev/null
-"$hy" forward --model "$out/model-tiny" --tokens 1,2,3,4,5,6,7,8 --out "$out/logits-best.f32"
-"$hy" forward --model "$out/model-tiny" --tokens 1,2,3,4,5,6,7,8 --backend reference --out "$out/logits-reference.f32"
+# info, validate, ceilings, bench and sweep, all into $out (see
+# `hybench run --help`); the console log is kept beside the results.
+status=0
+"$hy" run --out-dir "$out" "${quick[@]}" 2>&1 | tee "$out/run.log" || status=$?
 echo
 echo "results written to $out"
+exit "$status"

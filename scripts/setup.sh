@@ -14,10 +14,12 @@ optional=(
   libhwloc-dev            # topology and thread binding
   libpapi-dev             # hardware counters (zero counters on VMs: handled)
   gnuplot-nox             # report charts
+  chromium                # headless check of the report page (tests/cli_report.sh)
   libopenblas-dev         # vendor BLAS baseline for linear
   python3                 # CLI tests compare raw logits files
   clang                   # libFuzzer targets for the parsers
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user  # ARM cross-build, run under qemu
+  hipcc                   # HIP backend: the GPU kernels built for gfx90a and gfx1030 (~350 MB)
 )
 
 if [ "${1:-}" = "--minimal" ]; then

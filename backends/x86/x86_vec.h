@@ -216,4 +216,23 @@ static inline vf vf_log1p_unit(vf e)
     return vf_mul(vf_set1(2.0f), vf_mul(u, s));
 }
 
+/* 2^n from t = 1.5 * 2^23 + n, the float that rounding by adding
+ * 1.5 * 2^23 leaves (whole n in [-126, 127], callers clamp): the low
+ * mantissa bits of t hold n, so shifting them into the exponent field
+ * and adding the bias gives 2^n in two integer operations.  Appended for
+ * the exponentials of the Mamba kernels (mamba_vec.h). */
+#if HY_X86_WIDTH == 8
+static inline vf vf_pow2_from_magic(vf t)
+{
+    vi e = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
+    return _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_set1_epi32(127 << 23)));
+}
+#else
+static inline vf vf_pow2_from_magic(vf t)
+{
+    vi e = _mm512_slli_epi32(_mm512_castps_si512(t), 23);
+    return _mm512_castsi512_ps(_mm512_add_epi32(e, _mm512_set1_epi32(127 << 23)));
+}
+#endif
+
 #endif

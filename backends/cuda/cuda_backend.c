@@ -1,0 +1,60 @@
+/* cuda_backend.c — the CUDA backend struct: identity and kernel table over
+ * the shared GPU sources (backends/gpu/hy_gpu_api.h, hy_cuda_* symbols). */
+#include "cuda_backend.h"
+
+#include "hy_gpu_api.h"
+
+static const hy_kernel_variant cuda_kernels[] = {
+    {.family = HY_FAM_LINEAR, .name = "cublas", .isa = "cuda",
+     .summary = "cuBLAS SGEMM (vendor baseline, fp32 math, no TF32); bias pre-written",
+     .impl.linear = {hy_cuda_linear_blas, NULL}},
+    {.family = HY_FAM_LINEAR, .name = "tiled", .isa = "cuda",
+     .summary = "own SGEMM: 64x64 tiles, K slices in shared memory, 4x4 outputs per thread",
+     .impl.linear = {hy_cuda_linear_tiled, NULL}},
+    {.family = HY_FAM_RMSNORM, .name = "rowwise", .isa = "cuda",
+     .summary = "one block per row, shared-memory sum of squares",
+     .impl.rmsnorm = {hy_cuda_rmsnorm_rowwise, NULL}},
+    {.family = HY_FAM_CONV1D, .name = "direct", .isa = "cuda",
+     .summary = "thread per (channel, step) over the state+input stream; state update pass",
+     .impl.conv1d = {hy_cuda_conv1d_direct, NULL}},
+    {.family = HY_FAM_SCAN, .name = "regs", .isa = "cuda",
+     .summary = "state in registers (16 lanes/channel), time chunks staged in shared memory",
+     .impl.scan = {hy_cuda_scan_regs, NULL}},
+    {.family = HY_FAM_SCAN, .name = "blockscan", .isa = "cuda",
+     .summary = "block per channel, thread per step, parallel scan over each time chunk",
+     .impl.scan = {hy_cuda_scan_blockscan, NULL}},
+    {.family = HY_FAM_SSD, .name = "regs", .isa = "cuda",
+     .summary = "recurrent form: state rows in registers, time chunks in shared memory",
+     .impl.ssd = {hy_cuda_ssd_regs, NULL}},
+    {.family = HY_FAM_ATTENTION, .name = "flash", .isa = "cuda",
+     .summary = "tiled online softmax, GQA rows share K/V tiles; split-KV + combine for decode",
+     .impl.attention = {hy_cuda_attention_flash, hy_cuda_attention_flash_workspace}},
+    {.family = HY_FAM_ATTENTION, .name = "nosplit", .isa = "cuda",
+     .summary = "tiled online softmax, one block per row tile over all its keys",
+     .impl.attention = {hy_cuda_attention_nosplit, NULL}},
+    {.family = HY_FAM_MOE, .name = "grouped", .isa = "cuda",
+     .summary = "device routing, tokens permuted by expert, grouped gate/up and down GEMMs, combine",
+     .impl.moe = {hy_cuda_moe_grouped, hy_cuda_moe_grouped_workspace}},
+    {.family = HY_FAM_MLP, .name = "swiglu", .isa = "cuda",
+     .summary = "fused gate/up tiled GEMM with silu*up epilogue, tiled down GEMM",
+     .impl.mlp = {hy_cuda_mlp_swiglu, hy_cuda_mlp_swiglu_workspace}},
+};
+
+const hy_backend hy_backend_cuda = {
+    .name = "cuda",
+    .version = "1",
+    .summary = "NVIDIA GPUs through CUDA (sm_80, sm_90 + PTX), fp32 kernels, cuBLAS baseline",
+    .host_memory = 0,
+    .probe = hy_cuda_probe,
+    .describe = hy_cuda_describe,
+    .exec_create = hy_cuda_exec_create,
+    .exec_destroy = hy_cuda_exec_destroy,
+    .alloc = hy_cuda_alloc,
+    .free = hy_cuda_free,
+    .upload = hy_cuda_upload,
+    .download = hy_cuda_download,
+    .memset_zero = hy_cuda_memset_zero,
+    .synchronize = hy_cuda_synchronize,
+    .kernels = cuda_kernels,
+    .n_kernels = sizeof cuda_kernels / sizeof cuda_kernels[0],
+};

@@ -1,0 +1,193 @@
+/* conv1d_impl.h — conv1d/direct (kernels/hy_conv1d.h), written once against
+ * x86_vec.h and compiled by conv1d_avx2.c (VL = 8) and conv1d_avx512.c
+ * (VL = 16):
+ *   stream_c = [state[c, 1..K-1] (or zeros), x[0, c], ..., x[T-1, c]]
+ *   y[t, c]  = act( sum_j w[c, j] stream_c[t + j] + b[c] ),  act = SiLU or none
+ *   state[c, :] = the last K samples of stream_c, oldest first (HF conv_states)
+ *
+ * Prefill: parallel over blocks of CONV_CB channels.  A block first copies
+ * its taps transposed to [K, C] and its history state[:, 1..K-1] to
+ * [K-1, C] in the workspace (both stay in L1), then walks time row by row:
+ * for every output row the K source rows (history or x) are fixed once and
+ * VL channels at a time get K FMAs (the K = 4 of every Jamba model fully
+ * unrolled), the bias and the SiLU (mv_silu of mamba_vec.h: vf_silu with
+ * the cheaper exponential of -|x|).  The x and y rows CONV_PREFETCH steps
+ * ahead are prefetched (512-byte pieces at a stride of C floats, which
+ * the hardware prefetchers do not follow).  Every x row segment comes from memory
+ * once (later taps hit L1), every y row segment is written once: the
+ * kernel streams x and y, as the bandwidth bound assumes.  The state is
+ * written last, from the history copy and x.  Channel tails use masked
+ * loads and stores; x_stride is honoured.
+ *
+ * Decode (T = 1): no workspace traffic; VL channels at a time, the state
+ * rolled left column by column (column j+1 becomes column j, x the new
+ * last column) while the same columns feed the FMAs. */
+#include "x86_vec.h"
+#include "mamba_vec.h"
+
+#include "cpu/cpu_backend.h"
+#include "x86_mamba.h"
+
+#ifdef HYBENCH_HAVE_OPENMP
+#include <omp.h>
+#endif
+#ifndef HY_MAMBA_OMP
+#define HY_MAMBA_STR(...) #__VA_ARGS__
+#ifdef HYBENCH_HAVE_OPENMP
+#define HY_MAMBA_OMP(...) _Pragma(HY_MAMBA_STR(omp __VA_ARGS__))
+#else
+#define HY_MAMBA_OMP(...)
+#endif
+#endif
+
+enum {
+    CONV_CB = 128,          /* channels per block (512 bytes of a row)         */
+    CONV_PAR_MIN = 1 << 14, /* fewer T*C outputs: stay on one thread           */
+    CONV_PREFETCH = 8,      /* rows ahead that x and y are prefetched          */
+};
+
+static inline int64_t conv_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* First m lanes (m <= 0: none) with plain full-width access when m >= VL. */
+static inline vf conv_load(const float *p, int64_t m)
+{
+    return m >= VL ? vf_load(p) : vf_load_n(p, m > 0 ? (int)m : 0);
+}
+static inline void conv_store(float *p, vf v, int64_t m)
+{
+    if (m >= VL) vf_store(p, v);
+    else if (m > 0) vf_store_n(p, v, (int)m);
+}
+
+static inline vf conv_act(vf v, int silu) { return silu ? mv_silu(v) : v; }
+
+size_t HY_X86_SUFFIX(hy_x86_conv1d_direct_workspace)(const hy_conv1d_shape *s)
+{
+    if (hy_conv1d_check(s, NULL)) return 0; /* the kernel will reject the shape */
+    return (size_t)(2 * s->K - 1) * (size_t)s->C * sizeof(float); /* [K, C] + [K-1, C] */
+}
+
+/* Stream row i of a block: history row i for i < K-1, else x row i-(K-1)
+ * (both indexed by channel). */
+static inline const float *conv_stream_row(const float *hist, const float *x, int64_t ldx,
+                                           int64_t C, int64_t K, int64_t i)
+{
+    return i < K - 1 ? hist + i * C : x + (i - (K - 1)) * ldx;
+}
+
+/* Output row t for channels [c0, c0 + cn): wt the transposed taps [K, C],
+ * hist [K-1, C], x [T, ldx]. */
+static void conv_row(const float *hist, const float *x, int64_t ldx, const float *wt,
+                     const float *b, int64_t C, int64_t K, int64_t t, int64_t c0, int64_t cn,
+                     float *yt, int silu)
+{
+    if (K == 4) {
+        const float *s0 = conv_stream_row(hist, x, ldx, C, K, t);
+        const float *s1 = conv_stream_row(hist, x, ldx, C, K, t + 1);
+        const float *s2 = conv_stream_row(hist, x, ldx, C, K, t + 2);
+        const float *s3 = conv_stream_row(hist, x, ldx, C, K, t + 3);
+        const float *w0 = wt, *w1 = wt + C, *w2 = wt + 2 * C, *w3 = wt + 3 * C;
+        for (int64_t c = c0; c < c0 + cn; c += VL) {
+            const int64_t m = c0 + cn - c;
+            vf acc = b ? conv_load(b + c, m) : vf_zero();
+            acc = vf_fma(conv_load(w0 + c, m), conv_load(s0 + c, m), acc);
+            acc = vf_fma(conv_load(w1 + c, m), conv_load(s1 + c, m), acc);
+            acc = vf_fma(conv_load(w2 + c, m), conv_load(s2 + c, m), acc);
+            acc = vf_fma(conv_load(w3 + c, m), conv_load(s3 + c, m), acc);
+            conv_store(yt + c, conv_act(acc, silu), m);
+        }
+        return;
+    }
+    for (int64_t c = c0; c < c0 + cn; c += VL) {
+        const int64_t m = c0 + cn - c;
+        vf acc = b ? conv_load(b + c, m) : vf_zero();
+        for (int64_t j = 0; j < K; j++)
+            acc = vf_fma(conv_load(wt + j * C + c, m),
+                         conv_load(conv_stream_row(hist, x, ldx, C, K, t + j) + c, m), acc);
+        conv_store(yt + c, conv_act(acc, silu), m);
+    }
+}
+
+/* T = 1: one new sample per channel against the K-1 held ones. */
+static void conv1d_decode(const hy_conv1d_shape *s, const hy_conv1d_args *a, int nt)
+{
+    const int64_t C = s->C, K = s->K;
+    const float *x = a->x, *w = a->w, *b = s->has_bias ? a->b : NULL;
+    float *state = a->state, *y = a->y;
+    const int silu = s->silu;
+    const int64_t n_blocks = (C + VL - 1) / VL;
+    (void)nt;
+    HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(nt > 1 && C * K >= CONV_PAR_MIN))
+    for (int64_t blk = 0; blk < n_blocks; blk++) {
+        const int64_t c0 = blk * VL, m = conv_min64(VL, C - c0);
+        _Alignas(64) float col[VL], wc[VL];
+        const vf xv = conv_load(x + c0, m);
+        vf acc = b ? conv_load(b + c0, m) : vf_zero();
+        if (state)
+            for (int64_t j = 0; j + 1 < K; j++) {
+                /* new column j = old column j + 1 */
+                for (int64_t i = 0; i < m; i++) {
+                    float *sc = state + (c0 + i) * K; /* [K] */
+                    col[i] = sc[j + 1], wc[i] = w[(c0 + i) * K + j];
+                    sc[j] = sc[j + 1];
+                }
+                acc = vf_fma(conv_load(wc, m), conv_load(col, m), acc);
+            }
+        vf_store(col, xv);
+        for (int64_t i = 0; i < m; i++) {
+            wc[i] = w[(c0 + i) * K + K - 1];
+            if (state) state[(c0 + i) * K + K - 1] = col[i];
+        }
+        acc = vf_fma(conv_load(wc, m), xv, acc);
+        conv_store(y + c0, conv_act(acc, silu), m);
+    }
+}
+
+int HY_X86_SUFFIX(hy_x86_conv1d_direct)(hy_exec *ex, const hy_conv1d_shape *s,
+                                        const hy_conv1d_args *a, void *work, hy_error *err)
+{
+    if (!s || !a) return hy_fail(err, "conv1d: shape or args is NULL");
+    if (hy_conv1d_check(s, err)) return -1;
+    if (!a->x || !a->w || !a->y) return hy_fail(err, "conv1d: x, w and y must not be NULL");
+    if (s->has_bias && !a->b) return hy_fail(err, "conv1d: has_bias is set but b is NULL");
+    const int64_t T = s->T, C = s->C, K = s->K;
+    const int64_t ldx = a->x_stride ? a->x_stride : C;
+    if (ldx < C)
+        return hy_fail(err, "conv1d: x_stride (%lld) < C (%lld)", (long long)ldx, (long long)C);
+    const int nt = hy_cpu_exec_threads(ex);
+    if (T == 1) {
+        conv1d_decode(s, a, nt);
+        return 0;
+    }
+    if (!work) return hy_fail(err, "conv1d: workspace is NULL (needs [2K-1, C] floats)");
+
+    float *wt = work;         /* [K, C]   taps, transposed               */
+    float *hist = wt + K * C; /* [K-1, C] history (old state[:, 1..K-1]) */
+    const float *x = a->x, *w = a->w, *b = s->has_bias ? a->b : NULL;
+    float *state = a->state, *y = a->y;
+    const int silu = s->silu;
+    const int64_t n_blocks = (C + CONV_CB - 1) / CONV_CB;
+    (void)nt;
+    HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(nt > 1 && T * C >= CONV_PAR_MIN))
+    for (int64_t blk = 0; blk < n_blocks; blk++) {
+        const int64_t c0 = blk * CONV_CB, cn = conv_min64(CONV_CB, C - c0);
+        for (int64_t c = c0; c < c0 + cn; c++) {
+            for (int64_t j = 0; j < K; j++) wt[j * C + c] = w[c * K + j];
+            for (int64_t i = 0; i + 1 < K; i++)
+                hist[i * C + c] = state ? state[c * K + 1 + i] : 0.0f;
+        }
+        for (int64_t t = 0; t < T; t++) {
+            if (t + CONV_PREFETCH < T) { /* x and y rows CONV_PREFETCH steps ahead */
+                mv_prefetch(x + (t + CONV_PREFETCH) * ldx + c0, cn * (int64_t)sizeof(float), 0);
+                mv_prefetch(y + (t + CONV_PREFETCH) * C + c0, cn * (int64_t)sizeof(float), 1);
+            }
+            conv_row(hist, x, ldx, wt, b, C, K, t, c0, cn, y + t * C, silu);
+        }
+        if (state) /* the last K stream samples: stream rows T-1 .. T+K-2 */
+            for (int64_t j = 0; j < K; j++) {
+                const float *sr = conv_stream_row(hist, x, ldx, C, K, T - 1 + j);
+                for (int64_t c = c0; c < c0 + cn; c++) state[c * K + j] = sr[c];
+            }
+    }
+    return 0;
+}

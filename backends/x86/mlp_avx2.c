@@ -1,0 +1,3 @@
+/* mlp_avx2.c — mlp_impl.h compiled for AVX2 + FMA (8 floats per vector). */
+#define HY_X86_WIDTH 8
+#include "mlp_impl.h"

@@ -1,0 +1,424 @@
+/* scan_impl.h — Mamba-1 selective scan (kernels/hy_scan.h), written once
+ * against x86_vec.h and compiled by scan_avx2.c (VL = 8) and
+ * scan_avx512.c (VL = 16):
+ *   dt = softplus(delta[t, d] + dt_bias[d]),  A = -exp(A_log[d, n])
+ *   h[d, n] = exp(dt A) h[d, n] + dt u[t, d] B[t, n]
+ *   y[t, d] = (sum_n h[d, n] C[t, n] + Dskip[d] u[t, d]) * silu(z[t, d])
+ *
+ * Layout (prefill).  Channels run across the vector lanes: a tile is a
+ * block of `db` channels (a multiple of 2 VL, up to 64) by a slice of `nb`
+ * state indices, kept in L1 as h[n][c] and A2[n][c] = A[d0+c, n0+n]
+ * log2(e).  Every time step loads u, delta and z rows of the block
+ * contiguously (one or more whole cache lines) and makes three passes over
+ * the block (see scan_tile_run): dt and dt u for all its channels; then,
+ * 2 VL channels at a time, the walk over n: dA = 2^(dt A2), h update,
+ * y += h C (B[t, n] and C[t, n] are broadcasts); then the D skip and the
+ * silu(z) gate.  So the gate is fused and y is written once.
+ * With d_state 16 one slice holds all of N (h + A2 = 8 KiB for 64
+ * channels); a larger N is cut into slices of at most SCAN_TILE / db
+ * states, the later slices adding their partial sums to y, the gate
+ * applied after the last.  (Fusing the causal conv1d in front is not
+ * possible through the contract: conv1d and scan are separate families.)
+ *
+ * exp(dt A) is evaluated as 2^(dt A2) by mv_exp2_nonpos (mamba_vec.h;
+ * dt A2 <= 0 since dt >= 0 and A < 0), about half the work of vf_exp,
+ * which matters because the scan does one exponential per state element
+ * and step; softplus and the gate use the same exponential of -|x|
+ * (mv_softplus, mv_silu).
+ *
+ * Decode (T = 1): vectorised over the state instead (each channel's row
+ * state[d, :] is contiguous), so the state is streamed once, read and
+ * written in place, with one horizontal sum per channel (scan_decode).
+ * It needs exp(A_log) per element as well (the contract passes A_log, not
+ * A), so it does two exponentials per element; it is compute-bound on a
+ * core and reaches the bandwidth bound only with enough cores.
+ *
+ * scan/chunked: the time axis is cut into chunks (as cpu's scan/chunked);
+ * pass 1 runs chunks 0..n-2 from a zero state and keeps their end state
+ * and the sum of their dt per channel (the product of a chunk's decays is
+ * exp(A sum dt), since A does not depend on t); pass 2 carries the states
+ * across chunks; pass 3 reruns every chunk from its true start and writes
+ * y.  Both passes over time are parallel over (chunk, channel block). */
+#include "x86_vec.h"
+#include "mamba_vec.h"
+
+#include "cpu/cpu_backend.h"
+#include "x86_mamba.h"
+
+#include <string.h>
+
+#ifdef HYBENCH_HAVE_OPENMP
+#include <omp.h>
+#endif
+#ifndef HY_MAMBA_OMP
+#define HY_MAMBA_STR(...) #__VA_ARGS__
+#ifdef HYBENCH_HAVE_OPENMP
+#define HY_MAMBA_OMP(...) _Pragma(HY_MAMBA_STR(omp __VA_ARGS__))
+#else
+#define HY_MAMBA_OMP(...)
+#endif
+#endif
+
+enum {
+    SCAN_TILE = 2048,        /* floats in one [nb, db] tile buffer (8 KiB)  */
+    SCAN_MAX_DB = 64,        /* most channels per block                     */
+    SCAN_MIN_CHUNK = 32,     /* chunked: shortest chunk                     */
+    SCAN_MAX_CHUNKS = 16,    /* chunked: most chunks                        */
+    SCAN_PAR_MIN = 1 << 15,  /* fewer T*D*N elements: stay on one thread    */
+    SCAN_PREFETCH = 4,       /* steps ahead that the rows are prefetched    */
+};
+
+
+/* The arguments resolved once per call. */
+typedef struct scan_ctx {
+    int64_t T, D, N, ldbc, ldz;
+    const float *u, *delta, *A_log, *B, *C, *Dskip, *z, *dt_bias;
+    float *y;
+    int db, nb; /* channels per block, states per slice */
+} scan_ctx;
+
+static int scan_prepare(const hy_scan_shape *s, const hy_scan_args *a, scan_ctx *c,
+                        hy_error *err)
+{
+    if (!s || !a) return hy_fail(err, "scan: shape or args is NULL");
+    if (hy_scan_check(s, err)) return -1;
+    if (!a->u || !a->delta || !a->A_log || !a->B || !a->C || !a->y)
+        return hy_fail(err, "scan: u, delta, A_log, B, C and y must not be NULL");
+    if (s->has_z && !a->z) return hy_fail(err, "scan: has_z is set but z is NULL");
+    if (s->has_dt_bias && !a->dt_bias)
+        return hy_fail(err, "scan: has_dt_bias is set but dt_bias is NULL");
+    c->T = s->T, c->D = s->D, c->N = s->N;
+    c->ldbc = a->bc_stride ? a->bc_stride : s->N;
+    c->ldz = a->z_stride ? a->z_stride : s->D;
+    if (c->ldbc < s->N)
+        return hy_fail(err, "scan: bc_stride (%lld) < N (%lld)", (long long)c->ldbc,
+                       (long long)s->N);
+    if (s->has_z && c->ldz < s->D)
+        return hy_fail(err, "scan: z_stride (%lld) < D (%lld)", (long long)c->ldz,
+                       (long long)s->D);
+    c->u = a->u, c->delta = a->delta, c->A_log = a->A_log, c->B = a->B, c->C = a->C;
+    c->Dskip = a->Dskip;
+    c->z = s->has_z ? a->z : NULL;
+    c->dt_bias = s->has_dt_bias ? a->dt_bias : NULL;
+    c->y = a->y;
+    /* A slice holds at most SCAN_TILE / (2 VL) states; the block is as many
+     * channels (multiple of 2 VL, at most 64) as the tile then allows. */
+    const int64_t max_nb = SCAN_TILE / (2 * VL);
+    c->nb = (int)(s->N < max_nb ? s->N : max_nb);
+    int db = (SCAN_TILE / c->nb) / (2 * VL) * (2 * VL);
+    c->db = db > SCAN_MAX_DB ? SCAN_MAX_DB : db < 2 * VL ? 2 * VL : db;
+    return 0;
+}
+
+static inline int64_t scan_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* First m lanes (m <= 0: none) with plain full-width access when m >= VL. */
+static inline vf scan_load(const float *p, int64_t m)
+{
+    return m >= VL ? vf_load(p) : vf_load_n(p, m > 0 ? (int)m : 0);
+}
+static inline void scan_store(float *p, vf v, int64_t m)
+{
+    if (m >= VL) vf_store(p, v);
+    else if (m > 0) vf_store_n(p, v, (int)m);
+}
+
+/* A log2(e) = -exp(A_log) log2(e) for m values. */
+static inline vf scan_a2(const float *A_log, int64_t m)
+{
+    return vf_mul(mv_exp(scan_load(A_log, m)), vf_set1(-MV_LOG2E));
+}
+
+/* dt = softplus(delta + dt_bias) for the first m channels from d. */
+static inline vf scan_dt(const scan_ctx *c, const float *delta_row, int64_t d, int64_t m)
+{
+    vf x = scan_load(delta_row + d, m);
+    if (c->dt_bias) x = vf_add(x, scan_load(c->dt_bias + d, m));
+    return mv_softplus(x);
+}
+
+/* (acc + Dskip u) * silu(z) for the first m channels from d at step t. */
+static inline vf scan_finish(const scan_ctx *c, vf acc, vf u, int64_t t, int64_t d, int64_t m)
+{
+    if (c->Dskip) acc = vf_fma(scan_load(c->Dskip + d, m), u, acc);
+    if (c->z) acc = vf_mul(acc, mv_silu(scan_load(c->z + t * c->ldz + d, m)));
+    return acc;
+}
+
+/* Fills a tile: a2[n][c] = A[d0+c, n0+n] log2(e) and h[n][c] from `start`
+ * ([D, N]; zeros when NULL), for c < dc; lanes dc..db-1 get zeros (their
+ * decay is then 1 and their state stays 0). */
+static void scan_tile_load(const scan_ctx *c, const float *start, int64_t d0, int64_t dc,
+                           int64_t n0, int64_t nn, float *restrict a2, float *restrict h)
+{
+    const int64_t db = c->db;
+    float tmp[VL];
+    for (int64_t ch = 0; ch < db; ch++) {
+        if (ch >= dc) {
+            for (int64_t n = 0; n < nn; n++) a2[n * db + ch] = 0.0f, h[n * db + ch] = 0.0f;
+            continue;
+        }
+        const float *row = c->A_log + (d0 + ch) * c->N + n0; /* [nn] */
+        for (int64_t n = 0; n < nn; n += VL) {
+            const int64_t m = scan_min64(VL, nn - n);
+            vf_store(tmp, scan_a2(row + n, m));
+            for (int64_t i = 0; i < m; i++) a2[(n + i) * db + ch] = tmp[i];
+        }
+        const float *srow = start ? start + (d0 + ch) * c->N + n0 : NULL;
+        for (int64_t n = 0; n < nn; n++) h[n * db + ch] = srow ? srow[n] : 0.0f;
+    }
+}
+
+/* h[n][c] -> dst[d0+c, n0+n] for c < dc. */
+static void scan_tile_store(const scan_ctx *c, float *dst, int64_t d0, int64_t dc, int64_t n0,
+                            int64_t nn, const float *restrict h)
+{
+    for (int64_t ch = 0; ch < dc; ch++)
+        for (int64_t n = 0; n < nn; n++) dst[(d0 + ch) * c->N + n0 + n] = h[n * c->db + ch];
+}
+
+/* What scan_tile does with y. */
+enum {
+    Y_NONE = 0,   /* no output (chunked pass 1)                           */
+    Y_STORE = 1,  /* write y                                              */
+    Y_ADD = 2,    /* add the partial sums to y's (a slice after the first) */
+    Y_FINISH = 4, /* last slice: apply the D skip and the gate            */
+};
+
+/* Runs the tile (channels d0 .. d0+dc, states n0 .. n0+nn) over steps
+ * [t0, t1).  y_flags: Y_NONE, or Y_STORE with Y_ADD and/or Y_FINISH.
+ * dt_sum: [db], receives the sum of dt over the steps per channel, or NULL.
+ * Every step runs in three passes over the block so that the long
+ * dependency chains of softplus and silu (exp, log1p, divisions) are
+ * independent work for the out-of-order core instead of a latency in
+ * front of every pair of vectors: dt and dt*u for all channels, then the
+ * state update and y = h.C (the exponentials), then the D skip and gate. */
+static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0, int64_t nn,
+                          int64_t t0, int64_t t1, const float *restrict a2, float *restrict h,
+                          int y_flags, float *restrict dt_sum)
+{
+    const int64_t db = c->db, D = c->D;
+    _Alignas(64) float dtb[SCAN_MAX_DB], dub[SCAN_MAX_DB], acb[SCAN_MAX_DB]; /* [db] */
+    for (int64_t t = t0; t < t1; t++) {
+        const float *Bt = c->B + t * c->ldbc + n0, *Ct = c->C + t * c->ldbc + n0; /* [nn] */
+        const float *ut = c->u + t * D + d0, *dlt = c->delta + t * D;             /* [dc] */
+        float *yt = c->y + t * D + d0;                                            /* [dc] */
+        if (t + SCAN_PREFETCH < t1) { /* the block's rows SCAN_PREFETCH steps ahead */
+            const int64_t ahead = SCAN_PREFETCH * D, bytes = dc * (int64_t)sizeof(float);
+            mv_prefetch(ut + ahead, bytes, 0), mv_prefetch(dlt + d0 + ahead, bytes, 0);
+            if (c->z) mv_prefetch(c->z + (t + SCAN_PREFETCH) * c->ldz + d0, bytes, 0);
+            if (y_flags != Y_NONE) mv_prefetch(yt + ahead, bytes, 1);
+        }
+        /* 1: dt = softplus(delta + bias), dt u (lanes past dc: u = 0) */
+        for (int64_t v = 0; v < db; v += VL) {
+            const vf dt = scan_dt(c, dlt, d0 + v, dc - v);
+            vf_store(dtb + v, dt);
+            vf_store(dub + v, vf_mul(dt, scan_load(ut + v, dc - v)));
+            if (dt_sum) vf_store(dt_sum + v, vf_add(vf_load(dt_sum + v), dt));
+        }
+        /* 2: h = 2^(dt A2) h + dt u B, acc = h . C, two channel vectors at a time */
+        for (int64_t v = 0; v < dc; v += 2 * VL) {
+            const vf dt0 = vf_load(dtb + v), dt1 = vf_load(dtb + v + VL);
+            const vf du0 = vf_load(dub + v), du1 = vf_load(dub + v + VL);
+            vf acc0 = vf_zero(), acc1 = vf_zero();
+            float *hp = h + v;
+            const float *ap = a2 + v;
+            for (int64_t n = 0; n < nn; n++, hp += db, ap += db) {
+                const vf b = vf_set1(Bt[n]), cc = vf_set1(Ct[n]);
+                const vf h0 = vf_fma(mv_exp2_nonpos(dt0, vf_load(ap)), vf_load(hp),
+                                     vf_mul(du0, b));
+                const vf h1 = vf_fma(mv_exp2_nonpos(dt1, vf_load(ap + VL)), vf_load(hp + VL),
+                                     vf_mul(du1, b));
+                vf_store(hp, h0), vf_store(hp + VL, h1);
+                acc0 = vf_fma(h0, cc, acc0), acc1 = vf_fma(h1, cc, acc1);
+            }
+            vf_store(acb + v, acc0), vf_store(acb + v + VL, acc1);
+        }
+        if (y_flags == Y_NONE) continue;
+        /* 3: y (+ earlier slices), then the D skip and the gate */
+        for (int64_t v = 0; v < dc; v += VL) {
+            const int64_t m = dc - v;
+            vf y = vf_load(acb + v);
+            if (y_flags & Y_ADD) y = vf_add(y, scan_load(yt + v, m));
+            if (y_flags & Y_FINISH) y = scan_finish(c, y, scan_load(ut + v, m), t, d0 + v, m);
+            scan_store(yt + v, y, m);
+        }
+    }
+}
+
+/* One channel block over steps [t0, t1): every slice of N from `start`
+ * (NULL: zeros), y written when write_y, the end state stored to `end`
+ * (may be `start`; NULL: not kept), dt sums to dt_sum ([D], NULL: none). */
+static void scan_block(const scan_ctx *c, int64_t blk, int64_t t0, int64_t t1, const float *start,
+                       float *end, int write_y, float *dt_sum)
+{
+    _Alignas(64) float a2[SCAN_TILE], h[SCAN_TILE];
+    _Alignas(64) float dts[SCAN_MAX_DB];
+    const int64_t d0 = blk * c->db, dc = scan_min64(c->db, c->D - d0);
+    for (int64_t n0 = 0; n0 < c->N; n0 += c->nb) {
+        const int64_t nn = scan_min64(c->nb, c->N - n0);
+        const int first = n0 == 0, last = n0 + nn >= c->N;
+        float *sum = dt_sum && first ? dts : NULL;
+        if (sum) memset(dts, 0, sizeof dts);
+        scan_tile_load(c, start, d0, dc, n0, nn, a2, h);
+        const int y_flags = !write_y ? Y_NONE
+                                      : Y_STORE | (first ? 0 : Y_ADD) | (last ? Y_FINISH : 0);
+        scan_tile_run(c, d0, dc, n0, nn, t0, t1, a2, h, y_flags, sum);
+        if (end) scan_tile_store(c, end, d0, dc, n0, nn, h);
+        if (sum) memcpy(dt_sum + d0, dts, (size_t)dc * sizeof *dts);
+    }
+}
+
+/* T = 1, vectorised over the state: each channel's rows A_log[d, :] and
+ * state[d, :] are contiguous, so the state is streamed once, read and
+ * written in place.  Per block of VL channels and slice of SCAN_DEC_NB
+ * states, first every decay 2^(dt A2) (two exponentials per element,
+ * independent work that pipelines) into a small buffer, then the short
+ * update h = dA h + dt u B and y += h C, one horizontal sum per channel. */
+enum { SCAN_DEC_NB = 64 };
+
+static void scan_decode(const scan_ctx *c, float *state, int nt)
+{
+    const int64_t D = c->D, N = c->N;
+    const int64_t n_blocks = (D + VL - 1) / VL;
+    (void)nt;
+    HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(nt > 1 && D * N >= SCAN_PAR_MIN))
+    for (int64_t blk = 0; blk < n_blocks; blk++) {
+        const int64_t d0 = blk * VL, m = scan_min64(VL, D - d0);
+        _Alignas(64) float dt[VL], du[VL], yv[VL] = {0};
+        _Alignas(64) float dA[VL * SCAN_DEC_NB]; /* [VL, SCAN_DEC_NB] */
+        const vf u = scan_load(c->u + d0, m), dtv = scan_dt(c, c->delta, d0, m);
+        vf_store(dt, dtv), vf_store(du, vf_mul(dtv, u));
+        for (int64_t n0 = 0; n0 < N; n0 += SCAN_DEC_NB) {
+            const int64_t nn = scan_min64(SCAN_DEC_NB, N - n0);
+            /* two passes (A2, then the decays) keep each dependency chain
+             * short, so that more of them fit the out-of-order window */
+            for (int64_t i = 0; i < m; i++) {
+                const float *A_log = c->A_log + (d0 + i) * N + n0; /* [nn] */
+                for (int64_t n = 0; n < nn; n += VL)
+                    vf_store(dA + i * SCAN_DEC_NB + n, scan_a2(A_log + n, nn - n));
+            }
+            for (int64_t i = 0; i < m; i++) {
+                const vf dts = vf_set1(dt[i]);
+                for (int64_t n = 0; n < nn; n += VL) {
+                    float *p = dA + i * SCAN_DEC_NB + n;
+                    vf_store(p, mv_exp2_nonpos(dts, vf_load(p)));
+                }
+            }
+            const float *B = c->B + n0, *C = c->C + n0; /* [nn] */
+            for (int64_t i = 0; i < m; i++) {
+                float *h = state ? state + (d0 + i) * N + n0 : NULL; /* [nn] */
+                const vf dus = vf_set1(du[i]);
+                vf acc = vf_zero();
+                for (int64_t n = 0; n < nn; n += VL) {
+                    const int64_t k = nn - n;
+                    const vf h0 = h ? scan_load(h + n, k) : vf_zero();
+                    const vf h1 = vf_fma(vf_load(dA + i * SCAN_DEC_NB + n), h0,
+                                         vf_mul(dus, scan_load(B + n, k)));
+                    if (h) scan_store(h + n, h1, k);
+                    acc = vf_fma(h1, scan_load(C + n, k), acc);
+                }
+                yv[i] += vf_hsum(acc);
+            }
+        }
+        scan_store(c->y + d0, scan_finish(c, scan_load(yv, m), u, 0, d0, m), m);
+    }
+}
+
+int HY_X86_SUFFIX(hy_x86_scan_fused)(hy_exec *ex, const hy_scan_shape *s, const hy_scan_args *a,
+                                     void *work, hy_error *err)
+{
+    (void)work;
+    scan_ctx c;
+    if (scan_prepare(s, a, &c, err)) return -1;
+    const int nt = hy_cpu_exec_threads(ex);
+    if (c.T == 1) {
+        scan_decode(&c, a->state, nt);
+        return 0;
+    }
+    const int64_t n_blocks = (c.D + c.db - 1) / c.db;
+    const int par = nt > 1 && n_blocks > 1 && c.T * c.D * c.N >= SCAN_PAR_MIN;
+    (void)par;
+    HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(par))
+    for (int64_t blk = 0; blk < n_blocks; blk++)
+        scan_block(&c, blk, 0, c.T, a->state, a->state, 1, NULL);
+    return 0;
+}
+
+/* ---- scan/chunked ------------------------------------------------------- */
+
+/* Chunking of the time axis, from the shape alone (the workspace depends on it). */
+static void scan_chunking(int64_t T, int64_t *chunk_len, int64_t *n_chunks)
+{
+    int64_t n = T / SCAN_MIN_CHUNK;
+    n = n < 1 ? 1 : n > SCAN_MAX_CHUNKS ? SCAN_MAX_CHUNKS : n;
+    *chunk_len = (T + n - 1) / n;
+    *n_chunks = (T + *chunk_len - 1) / *chunk_len;
+}
+
+size_t HY_X86_SUFFIX(hy_x86_scan_chunked_workspace)(const hy_scan_shape *s)
+{
+    if (hy_scan_check(s, NULL)) return 0; /* the kernel will reject the shape */
+    int64_t len, n;
+    scan_chunking(s->T, &len, &n);
+    /* carries [n, D, N] + dt sums [n, D] */
+    return (size_t)n * (size_t)s->D * ((size_t)s->N + 1u) * sizeof(float);
+}
+
+int HY_X86_SUFFIX(hy_x86_scan_chunked)(hy_exec *ex, const hy_scan_shape *s, const hy_scan_args *a,
+                                       void *work, hy_error *err)
+{
+    scan_ctx c;
+    if (scan_prepare(s, a, &c, err)) return -1;
+    if (!work)
+        return hy_fail(err, "scan: workspace is NULL (scan/chunked needs %zu bytes)",
+                       HY_X86_SUFFIX(hy_x86_scan_chunked_workspace)(s));
+    const int64_t D = c.D, N = c.N, DN = D * N;
+    int64_t len, n_chunks;
+    scan_chunking(c.T, &len, &n_chunks);
+    /* carry[k]: end state of chunk k from a zero start (pass 1), then the
+     * true start state of chunk k+1 (pass 2); the last slot receives the
+     * final state (pass 3).  dt_sum[k]: chunk k's sum of dt per channel. */
+    float *carry = work, *dt_sum = carry + n_chunks * DN;
+    float *state = a->state;
+    const int64_t n_blocks = (D + c.db - 1) / c.db;
+    const int nt = hy_cpu_exec_threads(ex);
+    const int par = nt > 1 && c.T * D * N >= SCAN_PAR_MIN;
+    (void)par;
+
+    /* Pass 1: chunks 0 .. n-2 from zero (the last chunk's end is not a carry). */
+    HY_MAMBA_OMP(parallel for collapse(2) schedule(static) num_threads(nt) if(par))
+    for (int64_t k = 0; k < n_chunks - 1; k++)
+        for (int64_t blk = 0; blk < n_blocks; blk++)
+            scan_block(&c, blk, k * len, scan_min64(c.T, (k + 1) * len), NULL, carry + k * DN, 0,
+                       dt_sum + k * D);
+
+    /* Pass 2: carries, sequential over chunks, parallel over channels:
+     * h_in(k+1) = end(k) + exp(A sum dt(k)) h_in(k). */
+    HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(par && n_chunks > 1))
+    for (int64_t d = 0; d < D; d++) {
+        for (int64_t n = 0; n < N; n += VL) {
+            const int64_t m = scan_min64(VL, N - n);
+            const vf a2 = scan_a2(c.A_log + d * N + n, m);
+            vf h_in = state ? scan_load(state + d * N + n, m) : vf_zero();
+            for (int64_t k = 0; k + 1 < n_chunks; k++) {
+                float *ck = carry + k * DN + d * N + n;
+                const vf decay = mv_exp2_nonpos(vf_set1(dt_sum[k * D + d]), a2);
+                h_in = vf_fma(decay, h_in, scan_load(ck, m));
+                scan_store(ck, h_in, m);
+            }
+        }
+    }
+
+    /* Pass 3: every chunk from its true start, writing y. */
+    float *final = carry + (n_chunks - 1) * DN;
+    HY_MAMBA_OMP(parallel for collapse(2) schedule(static) num_threads(nt) if(par))
+    for (int64_t k = 0; k < n_chunks; k++)
+        for (int64_t blk = 0; blk < n_blocks; blk++) {
+            const float *start = k == 0 ? state : carry + (k - 1) * DN;
+            float *end = k == n_chunks - 1 ? final : NULL;
+            scan_block(&c, blk, k * len, scan_min64(c.T, (k + 1) * len), start, end, 1, NULL);
+        }
+    if (state) memcpy(state, final, (size_t)DN * sizeof *state);
+    return 0;
+}
