@@ -10,7 +10,7 @@
  * [K-1, C] in the workspace (both stay in L1), then walks time row by row:
  * for every output row the K source rows (history or x) are fixed once and
  * VL channels at a time get K FMAs (the K = 4 of every Jamba model fully
- * unrolled), the bias and the SiLU (mv_silu of mamba_vec.h: vf_silu with
+ * unrolled), the bias and the SiLU (vf_silu of x86_vec.h: vf_silu with
  * the cheaper exponential of -|x|).  The x and y rows CONV_PREFETCH steps
  * ahead are prefetched (512-byte pieces at a stride of C floats, which
  * the hardware prefetchers do not follow).  Every x row segment comes from memory
@@ -23,7 +23,7 @@
  * rolled left column by column (column j+1 becomes column j, x the new
  * last column) while the same columns feed the FMAs. */
 #include "x86_vec.h"
-#include "mamba_vec.h"
+#include "x86_vec.h"
 
 #include "cpu/cpu_backend.h"
 #include "x86_mamba.h"
@@ -59,7 +59,7 @@ static inline void conv_store(float *p, vf v, int64_t m)
     else if (m > 0) vf_store_n(p, v, (int)m);
 }
 
-static inline vf conv_act(vf v, int silu) { return silu ? mv_silu(v) : v; }
+static inline vf conv_act(vf v, int silu) { return silu ? vf_silu(v) : v; }
 
 size_t HY_X86_SUFFIX(hy_x86_conv1d_direct_workspace)(const hy_conv1d_shape *s)
 {
@@ -178,8 +178,8 @@ int HY_X86_SUFFIX(hy_x86_conv1d_direct)(hy_exec *ex, const hy_conv1d_shape *s,
         }
         for (int64_t t = 0; t < T; t++) {
             if (t + CONV_PREFETCH < T) { /* x and y rows CONV_PREFETCH steps ahead */
-                mv_prefetch(x + (t + CONV_PREFETCH) * ldx + c0, cn * (int64_t)sizeof(float), 0);
-                mv_prefetch(y + (t + CONV_PREFETCH) * C + c0, cn * (int64_t)sizeof(float), 1);
+                vf_prefetch(x + (t + CONV_PREFETCH) * ldx + c0, cn * (int64_t)sizeof(float), 0);
+                vf_prefetch(y + (t + CONV_PREFETCH) * C + c0, cn * (int64_t)sizeof(float), 1);
             }
             conv_row(hist, x, ldx, wt, b, C, K, t, c0, cn, y + t * C, silu);
         }

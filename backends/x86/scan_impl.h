@@ -20,11 +20,11 @@
  * applied after the last.  (Fusing the causal conv1d in front is not
  * possible through the contract: conv1d and scan are separate families.)
  *
- * exp(dt A) is evaluated as 2^(dt A2) by mv_exp2_nonpos (mamba_vec.h;
+ * exp(dt A) is evaluated as 2^(dt A2) by vf_exp2_nonpos (x86_vec.h;
  * dt A2 <= 0 since dt >= 0 and A < 0), about half the work of vf_exp,
  * which matters because the scan does one exponential per state element
  * and step; softplus and the gate use the same exponential of -|x|
- * (mv_softplus, mv_silu).
+ * (vf_softplus, vf_silu).
  *
  * Decode (T = 1): vectorised over the state instead (each channel's row
  * state[d, :] is contiguous), so the state is streamed once, read and
@@ -40,7 +40,7 @@
  * across chunks; pass 3 reruns every chunk from its true start and writes
  * y.  Both passes over time are parallel over (chunk, channel block). */
 #include "x86_vec.h"
-#include "mamba_vec.h"
+#include "x86_vec.h"
 
 #include "cpu/cpu_backend.h"
 #include "x86_mamba.h"
@@ -126,7 +126,7 @@ static inline void scan_store(float *p, vf v, int64_t m)
 /* A log2(e) = -exp(A_log) log2(e) for m values. */
 static inline vf scan_a2(const float *A_log, int64_t m)
 {
-    return vf_mul(mv_exp(scan_load(A_log, m)), vf_set1(-MV_LOG2E));
+    return vf_mul(vf_exp(scan_load(A_log, m)), vf_set1(-HY_X86_LOG2E));
 }
 
 /* dt = softplus(delta + dt_bias) for the first m channels from d. */
@@ -134,14 +134,14 @@ static inline vf scan_dt(const scan_ctx *c, const float *delta_row, int64_t d, i
 {
     vf x = scan_load(delta_row + d, m);
     if (c->dt_bias) x = vf_add(x, scan_load(c->dt_bias + d, m));
-    return mv_softplus(x);
+    return vf_softplus(x);
 }
 
 /* (acc + Dskip u) * silu(z) for the first m channels from d at step t. */
 static inline vf scan_finish(const scan_ctx *c, vf acc, vf u, int64_t t, int64_t d, int64_t m)
 {
     if (c->Dskip) acc = vf_fma(scan_load(c->Dskip + d, m), u, acc);
-    if (c->z) acc = vf_mul(acc, mv_silu(scan_load(c->z + t * c->ldz + d, m)));
+    if (c->z) acc = vf_mul(acc, vf_silu(scan_load(c->z + t * c->ldz + d, m)));
     return acc;
 }
 
@@ -205,9 +205,9 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
         float *yt = c->y + t * D + d0;                                            /* [dc] */
         if (t + SCAN_PREFETCH < t1) { /* the block's rows SCAN_PREFETCH steps ahead */
             const int64_t ahead = SCAN_PREFETCH * D, bytes = dc * (int64_t)sizeof(float);
-            mv_prefetch(ut + ahead, bytes, 0), mv_prefetch(dlt + d0 + ahead, bytes, 0);
-            if (c->z) mv_prefetch(c->z + (t + SCAN_PREFETCH) * c->ldz + d0, bytes, 0);
-            if (y_flags != Y_NONE) mv_prefetch(yt + ahead, bytes, 1);
+            vf_prefetch(ut + ahead, bytes, 0), vf_prefetch(dlt + d0 + ahead, bytes, 0);
+            if (c->z) vf_prefetch(c->z + (t + SCAN_PREFETCH) * c->ldz + d0, bytes, 0);
+            if (y_flags != Y_NONE) vf_prefetch(yt + ahead, bytes, 1);
         }
         /* 1: dt = softplus(delta + bias), dt u (lanes past dc: u = 0) */
         for (int64_t v = 0; v < db; v += VL) {
@@ -225,9 +225,9 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
             const float *ap = a2 + v;
             for (int64_t n = 0; n < nn; n++, hp += db, ap += db) {
                 const vf b = vf_set1(Bt[n]), cc = vf_set1(Ct[n]);
-                const vf h0 = vf_fma(mv_exp2_nonpos(dt0, vf_load(ap)), vf_load(hp),
+                const vf h0 = vf_fma(vf_exp2_nonpos(dt0, vf_load(ap)), vf_load(hp),
                                      vf_mul(du0, b));
-                const vf h1 = vf_fma(mv_exp2_nonpos(dt1, vf_load(ap + VL)), vf_load(hp + VL),
+                const vf h1 = vf_fma(vf_exp2_nonpos(dt1, vf_load(ap + VL)), vf_load(hp + VL),
                                      vf_mul(du1, b));
                 vf_store(hp, h0), vf_store(hp + VL, h1);
                 acc0 = vf_fma(h0, cc, acc0), acc1 = vf_fma(h1, cc, acc1);
@@ -302,7 +302,7 @@ static void scan_decode(const scan_ctx *c, float *state, int nt)
                 const vf dts = vf_set1(dt[i]);
                 for (int64_t n = 0; n < nn; n += VL) {
                     float *p = dA + i * SCAN_DEC_NB + n;
-                    vf_store(p, mv_exp2_nonpos(dts, vf_load(p)));
+                    vf_store(p, vf_exp2_nonpos(dts, vf_load(p)));
                 }
             }
             const float *B = c->B + n0, *C = c->C + n0; /* [nn] */
@@ -403,7 +403,7 @@ int HY_X86_SUFFIX(hy_x86_scan_chunked)(hy_exec *ex, const hy_scan_shape *s, cons
             vf h_in = state ? scan_load(state + d * N + n, m) : vf_zero();
             for (int64_t k = 0; k + 1 < n_chunks; k++) {
                 float *ck = carry + k * DN + d * N + n;
-                const vf decay = mv_exp2_nonpos(vf_set1(dt_sum[k * D + d]), a2);
+                const vf decay = vf_exp2_nonpos(vf_set1(dt_sum[k * D + d]), a2);
                 h_in = vf_fma(decay, h_in, scan_load(ck, m));
                 scan_store(ck, h_in, m);
             }
