@@ -135,7 +135,7 @@ typedef struct bench_run {
     hy_bench_opts opts;
     const char *variant_filter;
     double deadline; /* hy_timer_now() after which nothing starts; 0: none */
-    int n_ok, n_failed, n_skipped, n_variants_matched, stopped;
+    int n_ok, n_failed, n_unsupported, n_skipped, n_variants_matched, stopped;
     size_t n_left;
 } bench_run;
 
@@ -161,6 +161,7 @@ static int run_shape(bench_run *r, const hy_bench_shape *s, hy_error *err)
         if (hy_bench_run(&r->env, vars[i], s, &r->opts, &o, err)) return -1;
         if (strcmp(o.status, "ok") == 0) r->n_ok++;
         else if (strcmp(o.status, "skipped") == 0) r->n_skipped++;
+        else if (strcmp(o.status, "unsupported") == 0) r->n_unsupported++; /* a data point, not a failure */
         else r->n_failed++;
     }
     return 0;
@@ -444,8 +445,8 @@ int hy_cmd_bench(int argc, char **argv)
                      run.variant_filter);
         status = HY_EXIT_USAGE;
     }
-    printf("\n%d timed, %d failed or unsupported, %d already in the file", run.n_ok, run.n_failed,
-           run.n_skipped);
+    printf("\n%d timed, %d failed, %d unsupported here, %d already in the file", run.n_ok,
+           run.n_failed, run.n_unsupported, run.n_skipped);
     if (run.stopped)
         printf("; stopped by --max-time with %zu left (continue with --resume %s)", run.n_left,
                hy_results_path(res));

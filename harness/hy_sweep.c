@@ -270,6 +270,22 @@ static double estimate_shape(const sweep_ctx *x, const hy_bench_shape *s, int co
     return timing + fmin(flops, vf) / 3e8 + call; /* reference at ~0.3 GFLOP/s, plus the checked run */
 }
 
+/* The cache state a kernel call has inside the model.  Prefill: warm (a
+ * call re-reads its weights for many tokens).  Decode of a model whose
+ * weights exceed the last-level cache: a kernel that moves more bytes than
+ * a core's L2 (weights, or the KV cache of a long context) finds them
+ * evicted by the other layers, so it is timed cold; a smaller one (norms,
+ * conv, dt_proj, the small projections of narrow models) is timed warm,
+ * because timing it alone after a full eviction measures mostly the
+ * eviction's aftermath (TLB and page-table misses, idle threads waking),
+ * about 20 us a call, which the same call inside the model, with its
+ * activations, code and translations cached, does not pay. */
+static int shape_cold(const sweep_ctx *x, const hy_bench_shape *s)
+{
+    if (s->phase != HY_PHASE_DECODE || !x->decode_cold) return 0;
+    return hy_val_shape_cost(&s->v).bytes > x->cold_min_bytes;
+}
+
 /* Bytes a case of shape s holds (inputs, outputs, reference copies). */
 static double shape_memory(const hy_bench_shape *s)
 {
@@ -374,8 +390,7 @@ static double measure_shape(sweep_ctx *x, const hy_bench_shape *s, hy_error *err
         return sec;
     }
     hy_bench_opts bo = x->o->bench;
-    bo.cache = s->phase == HY_PHASE_DECODE ? (x->decode_cold ? HY_CACHE_COLD : HY_CACHE_WARM)
-                                           : HY_CACHE_WARM;
+    bo.cache = shape_cold(x, s) ? HY_CACHE_COLD : HY_CACHE_WARM;
     bo.log = x->o->log;
     hy_bench_outcome out;
     if (hy_bench_run(x->env, v, s, &bo, &out, err)) return -INFINITY;
@@ -404,7 +419,6 @@ static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
     hy_sweep_costs *c = &pt->costs;
     hy_sweep_costs_unknown(c);
     hy_bench_shape shapes[N_PARTS];
-    int cold = ph == HY_PHASE_DECODE && x->decode_cold;
 
     /* Estimates first: time of what is not known yet, memory of the largest case. */
     double est = 0, mem = 0;
@@ -415,7 +429,7 @@ static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
         char key[400];
         double known;
         if (v) reuse_key(v, x->env->backend->name, &shapes[i], key, sizeof key);
-        if (v && !sweep_table_get(&x->memo, key, &known)) est += estimate_shape(x, &shapes[i], cold);
+        if (v && !sweep_table_get(&x->memo, key, &known)) est += estimate_shape(x, &shapes[i], shape_cold(x, &shapes[i]));
         if (shape_memory(&shapes[i]) > mem) mem = shape_memory(&shapes[i]);
     }
     double budget = x->o->length_budget > 0 ? x->o->length_budget : 120, left = sweep_time_left(x);
@@ -543,16 +557,18 @@ int hy_sweep_run(const hy_bench_env *env, const hy_sweep_opts *o, hy_sweep_resul
     hy_cache_info ci;
     hy_cache_info_detect(&ci);
     x.decode_cold = weights_max > (double)hy_cache_llc_bytes(&ci);
+    x.cold_min_bytes = ci.l2.bytes > 0 ? (double)ci.l2.bytes : (double)HY_CACHE_DEFAULT_L2;
     if (o->log)
         fprintf(o->log, "sweep: %s, %zu lengths, %zu ratios; decode kernels timed %s (weights "
                         "%.1f MB vs last-level cache %.1f MB)\n",
-                o->label, o->n_seq, o->n_ratios, x.decode_cold ? "cold" : "warm",
+                o->label, o->n_seq, o->n_ratios,
+                x.decode_cold ? "cold when they move more than the L2 size, warm otherwise" : "warm",
                 weights_max / 1e6, (double)hy_cache_llc_bytes(&ci) / 1e6);
 
     int rc = load_resumed(&x, err);
     size_t total = o->n_seq * (size_t)(o->phases[0] + o->phases[1]) + o->n_checks;
     hy_progress_init(&x.progress, "sweep", total, o->progress_force);
-    for (size_t i = 0; !rc && i < o->n_seq; i++)
+    for (size_t i = 0; !rc && i < o->n_seq; i++) {
         for (int ph = 0; !rc && ph < 2; ph++) {
             if (!o->phases[ph]) continue;
             if (sweep_out_of_time(&x)) {
@@ -564,7 +580,10 @@ int hy_sweep_run(const hy_bench_env *env, const hy_sweep_opts *o, hy_sweep_resul
             x.steps_done++;
             if (!rc) rc = hy_sweep_write_summary(o, res, res->summary_path, err);
         }
-    if (!rc) rc = sweep_run_checks(&x, err);
+        /* The checks right after their length, before the longer lengths
+         * can use up --max-time. */
+        if (!rc && o->seqs[i] == o->check_seq) rc = sweep_run_checks(&x, err);
+    }
     if (!rc) rc = hy_sweep_write_summary(o, res, res->summary_path, err);
     hy_progress_finish(&x.progress);
     sweep_table_free(&x.resumed);

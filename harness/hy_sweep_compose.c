@@ -193,3 +193,22 @@ int hy_sweep_scale_config(const hy_config *in, int64_t div, hy_config *out, hy_e
     *out = c;
     return 0;
 }
+
+void hy_sweep_check_judge(hy_sweep_check *k, double measured_s, double composed_s)
+{
+    k->measured_s = measured_s;
+    k->composed_s = composed_s;
+    if (!(isfinite(measured_s) && measured_s > 0 && isfinite(composed_s) && composed_s > 0)) {
+        k->agreement = NAN;
+        snprintf(k->status, sizeof k->status, "error");
+        return;
+    }
+    k->agreement = (measured_s - composed_s) / composed_s;
+    snprintf(k->status, sizeof k->status, "%s",
+             fabs(k->agreement) <= HY_SWEEP_AGREEMENT_TOLERANCE ? "within 10%" : "outside 10%");
+}
+
+int hy_sweep_check_measured(const hy_sweep_check *k)
+{
+    return strcmp(k->status, "within 10%") == 0 || strcmp(k->status, "outside 10%") == 0;
+}

@@ -36,6 +36,7 @@ typedef struct sweep_ctx {
     hy_progress progress;
     size_t steps_done;
     int decode_cold;      /* decode kernels timed with cold caches        */
+    double cold_min_bytes; /* ... those that move more bytes than this (L2) */
     int need_mixer[HY_MIX_COUNT];
     int need_ffn[HY_FFN_COUNT];
 } sweep_ctx;

@@ -85,11 +85,12 @@ void hy_sweep_print(FILE *f, const hy_sweep_opts *o, const hy_sweep_result *res)
     if (res->n_checks) fprintf(f, "\nwhole-model checks (measured vs composed):\n");
     for (size_t c = 0; c < res->n_checks; c++) {
         const hy_sweep_check *k = &res->checks[c];
-        if (strcmp(k->status, "ok") == 0)
-            fprintf(f, "  %-8s %-7s L=%-6lld measured %10.3f ms composed %10.3f ms agreement %+.1f%%%s\n",
+        if (hy_sweep_check_measured(k))
+            fprintf(f, "  %-8s %-7s L=%-6lld measured %10.3f ms composed %10.3f ms agreement %+.1f%% "
+                       "(%s)%s%s\n",
                     k->ratio.text, hy_phase_name(k->phase), (long long)k->L, k->measured_s * 1e3,
-                    k->composed_s * 1e3, k->agreement * 100,
-                    fabs(k->agreement) <= 0.10 ? "" : "  (outside +-10%)");
+                    k->composed_s * 1e3, k->agreement * 100, k->status, k->message[0] ? ": " : "",
+                    k->message);
         else
             fprintf(f, "  %-8s %-7s L=%-6lld %s: %s\n", k->ratio.text, hy_phase_name(k->phase),
                     (long long)k->L, k->status, k->message);
@@ -217,6 +218,10 @@ int hy_sweep_write_summary(const hy_sweep_opts *o, const hy_sweep_result *res, c
         num(&b, ck->composed_s);
         hy_strbuf_printf(&b, ", \"agreement\": ");
         num(&b, ck->agreement);
+        hy_strbuf_printf(&b, ", \"agreement_percent\": ");
+        num(&b, ck->agreement * 100);
+        hy_strbuf_printf(&b, ", \"tolerance_percent\": ");
+        num(&b, HY_SWEEP_AGREEMENT_TOLERANCE * 100);
         hy_strbuf_printf(&b, ", \"message\": ");
         hy_strbuf_json_string(&b, ck->message);
         hy_strbuf_printf(&b, "}");

@@ -414,6 +414,28 @@ static void args_attention(hy_val_case *c, int dev, hy_attention_args *a)
     a->out = ptr(c, ATT_OUT, dev);
 }
 
+/* The gap between the k-th and (k+1)-th largest router logit of one token
+ * (x_row [H]); logits is scratch [E]. */
+static double moe_token_gap(const hy_moe_shape *s, const float *x_row, const float *router,
+                            double *logits)
+{
+    for (int64_t e = 0; e < s->E; e++) {
+        double acc = 0;
+        for (int64_t i = 0; i < s->H; i++) acc += (double)x_row[i] * router[e * s->H + i];
+        logits[e] = acc;
+    }
+    /* partial selection sort: the k+1 largest */
+    for (int64_t j = 0; j <= s->k; j++) {
+        int64_t best = j;
+        for (int64_t e = j + 1; e < s->E; e++)
+            if (logits[e] > logits[best]) best = e;
+        double tmp = logits[j];
+        logits[j] = logits[best];
+        logits[best] = tmp;
+    }
+    return logits[s->k - 1] - logits[s->k];
+}
+
 double hy_val_moe_topk_margin(const hy_moe_shape *s, const float *x, const float *router)
 {
     if (s->k >= s->E) return INFINITY;
@@ -421,21 +443,7 @@ double hy_val_moe_topk_margin(const hy_moe_shape *s, const float *x, const float
     double *logits = malloc(sz(s->E) * sizeof(double));
     if (!logits) return 0;
     for (int64_t t = 0; t < s->T; t++) {
-        for (int64_t e = 0; e < s->E; e++) {
-            double acc = 0;
-            for (int64_t i = 0; i < s->H; i++) acc += (double)x[t * s->H + i] * router[e * s->H + i];
-            logits[e] = acc;
-        }
-        /* partial selection sort: the k+1 largest */
-        for (int64_t j = 0; j <= s->k; j++) {
-            int64_t best = j;
-            for (int64_t e = j + 1; e < s->E; e++)
-                if (logits[e] > logits[best]) best = e;
-            double tmp = logits[j];
-            logits[j] = logits[best];
-            logits[best] = tmp;
-        }
-        double gap = logits[s->k - 1] - logits[s->k];
+        double gap = moe_token_gap(s, x + t * s->H, router, logits);
         if (gap < margin) margin = gap;
     }
     free(logits);
@@ -463,16 +471,29 @@ static int gen_moe(hy_val_case *c, hy_val_rng *r, int *oom, hy_error *err)
                 fill_normal(r, p, IH, 0, std);
         }
     if (*oom) return 0;
-    /* Router logits x.w with std 2 spread the experts well apart; draw
-     * again until no token has a near tie at the top-k boundary. */
-    for (int attempt = 0;; attempt++) {
-        fill_normal(r, x, sz(s->T * s->H), 0, 1);
-        fill_normal(r, router, sz(s->E * s->H), 0, 2.0 / sqrt((double)s->H));
-        if (hy_val_moe_topk_margin(s, x, router) >= MOE_TOPK_MARGIN) break;
-        if (attempt >= MOE_MAX_RESEEDS)
-            return hy_fail(err, "moe: no router draw without a top-%lld near tie in %d tries",
-                           (long long)s->k, MOE_MAX_RESEEDS);
+    /* Router logits x.w with std 2 spread the experts well apart.  A token
+     * whose k-th and (k+1)-th logits nearly tie gets its row drawn again
+     * (per token, so that long sequences, where some near tie is almost
+     * certain, still find a draw). */
+    fill_normal(r, router, sz(s->E * s->H), 0, 2.0 / sqrt((double)s->H));
+    fill_normal(r, x, sz(s->T * s->H), 0, 1);
+    if (s->k >= s->E) return 0; /* every expert is chosen: nothing can flip */
+    double *logits = malloc(E * sizeof(double));
+    if (!logits) {
+        *oom = 1;
+        return 0;
     }
+    for (int64_t t = 0; t < s->T; t++)
+        for (int attempt = 0; moe_token_gap(s, x + t * s->H, router, logits) < MOE_TOPK_MARGIN;
+             attempt++) {
+            if (attempt >= MOE_MAX_RESEEDS) {
+                free(logits);
+                return hy_fail(err, "moe: token %lld has a top-%lld near tie in %d draws",
+                               (long long)t, (long long)s->k, MOE_MAX_RESEEDS);
+            }
+            fill_normal(r, x + t * s->H, sz(s->H), 0, 1);
+        }
+    free(logits);
     return 0;
 }
 

@@ -345,7 +345,13 @@ static int checks_table(hy_rp_tables *t, const hy_rp_source *src, size_t s)
         hy_rp_table_set(t, tb, 0, "", "%s", str_of(c, "ratio") ? str_of(c, "ratio") : "?");
         hy_rp_table_set(t, tb, 1, "", "%s", str_of(c, "phase") ? str_of(c, "phase") : "?");
         hy_rp_table_set(t, tb, 2, "num", "%.0f", num_of(c, "L"));
-        hy_rp_table_set(t, tb, 3, st && strcmp(st, "ok") == 0 ? "pass" : "fail", "%s%s%.200s",
+        /* the sweep's verdicts: "within 10%" (pass), "outside 10%" (reported,
+         * a warning: the composition missed), "error" (no measurement) */
+        const char *cls = !st ? "fail"
+                          : strcmp(st, "within 10%") == 0 || strcmp(st, "ok") == 0 ? "pass"
+                          : strcmp(st, "outside 10%") == 0                         ? "warn"
+                                                                                   : "fail";
+        hy_rp_table_set(t, tb, 3, cls, "%s%s%.200s",
                         st ? st : "?", str_of(c, "message") && str_of(c, "message")[0] ? ": " : "",
                         str_of(c, "message") ? str_of(c, "message") : "");
         hy_rp_fmt_time(a, sizeof a, num_of(c, "measured_seconds") * 1e9);
