@@ -5,6 +5,7 @@
 
 #include "hy_bench.h"
 #include "hy_cli.h"
+#include "hy_results_open.h"
 #include "hy_topology.h"
 
 #ifdef HYBENCH_HAVE_OPENMP
@@ -63,70 +64,6 @@ static char *split(const char *s, char sep, char **parts, size_t max, size_t *n)
     return copy;
 }
 
-/* Fills the members of hy_ceilings that the roofline uses from the JSON
- * written by `hybench ceilings --out`. */
-static int load_ceilings(const char *path, hy_ceilings *c, char **raw, hy_error *err)
-{
-    size_t len = 0;
-    hy_json *j = NULL;
-    *raw = NULL;
-    if (hy_read_file(path, raw, &len, err)) return -1;
-    if (hy_json_parse(*raw, len, &j, err)) return hy_fail_prefix(err, "%s", path);
-    memset(c, 0, sizeof *c);
-    const hy_json *comp = hy_json_get(j, "compute"), *bw = hy_json_get(j, "bandwidth");
-    if (!comp || comp->type != HY_JSON_ARRAY || !bw || bw->type != HY_JSON_ARRAY) {
-        hy_json_free(j);
-        return hy_fail(err, "%s: not a ceilings file (no compute[] and bandwidth[])", path);
-    }
-    const hy_json *th = hy_json_get(j, "threads");
-    c->threads = th && th->type == HY_JSON_NUMBER ? (int)th->number : 0;
-#define STAT(dst, obj, key)                                                          \
-    do {                                                                             \
-        const hy_json *st_ = hy_json_get(obj, key), *b_ = hy_json_get(st_, "best");   \
-        if (b_ && b_->type == HY_JSON_NUMBER) {                                      \
-            (dst).best = b_->number;                                                 \
-            (dst).measured = 1;                                                      \
-        }                                                                            \
-    } while (0)
-    for (size_t i = 0; i < comp->count && c->n_compute < HY_CEIL_MAX_COMPUTE; i++) {
-        const hy_json *e = &comp->items[i], *id = hy_json_get(e, "id"), *isa = hy_json_get(e, "isa"),
-                      *dt = hy_json_get(e, "dtype"), *av = hy_json_get(e, "available");
-        if (!id || id->type != HY_JSON_STRING) continue;
-        hy_ceil_compute *d = &c->compute[c->n_compute++];
-        snprintf(d->id, sizeof d->id, "%s", id->string);
-        snprintf(d->isa, sizeof d->isa, "%s", isa && isa->type == HY_JSON_STRING ? isa->string : "");
-        snprintf(d->dtype, sizeof d->dtype, "%s", dt && dt->type == HY_JSON_STRING ? dt->string : "f32");
-        d->available = av && av->type == HY_JSON_BOOL && av->boolean;
-        if (!d->available) snprintf(d->note, sizeof d->note, "not available in %s", path);
-        STAT(d->one_thread, e, "one_thread");
-        STAT(d->all_threads, e, "all_threads");
-    }
-    for (size_t i = 0; i < bw->count && c->n_bandwidth < HY_CEIL_MAX_BANDWIDTH; i++) {
-        const hy_json *e = &bw->items[i], *lv = hy_json_get(e, "level"), *k = hy_json_get(e, "kernel");
-        if (!lv || lv->type != HY_JSON_STRING || !k || k->type != HY_JSON_STRING) continue;
-        hy_ceil_bandwidth *d = &c->bandwidth[c->n_bandwidth++];
-        snprintf(d->level, sizeof d->level, "%s", lv->string);
-        snprintf(d->kernel, sizeof d->kernel, "%s", k->string);
-        STAT(d->one_thread, e, "one_thread");
-        STAT(d->all_threads, e, "all_threads");
-    }
-#undef STAT
-    hy_json_free(j);
-    return 0;
-}
-
-/* results/runs/bench-YYYYmmdd-HHMMSS.json, creating the folders. */
-static void default_out(char *buf, size_t len)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    mkdir("results", 0777);
-    mkdir("results/runs", 0777);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    snprintf(buf, len, "results/runs/bench-%s.json", stamp);
-}
 
 #define MAX_SHAPES 256
 
@@ -373,7 +310,7 @@ int hy_cmd_bench(int argc, char **argv)
     }
     printf("papi:     %s\n", hy_counters_status(counters));
     if (OPT("ceilings")->present) {
-        if (load_ceilings(OPT("ceilings")->value, ceil, &ceil_raw, &err)) {
+        if (hy_ceilings_load(OPT("ceilings")->value, ceil, &ceil_raw, &err)) {
             hy_cli_error(CMD, "--ceilings: %s", err.msg);
             status = HY_EXIT_FAIL;
             goto done;
@@ -406,22 +343,15 @@ int hy_cmd_bench(int argc, char **argv)
 
     /* --- results file ------------------------------------------------------------------------ */
     {
-        char out_path[512], device[512] = "", command[2048] = "hybench";
-        if (OPT("resume")->present) snprintf(out_path, sizeof out_path, "%s", OPT("resume")->value);
-        else if (OPT("out")->present) snprintf(out_path, sizeof out_path, "%s", OPT("out")->value);
-        else default_out(out_path, sizeof out_path);
-        if (b->describe) b->describe(device, sizeof device);
-        for (int i = 0; i < argc; i++) {
-            size_t l = strlen(command);
-            snprintf(command + l, sizeof command - l, " %s", argv[i]);
-        }
-        hy_results_info info = {.executable = "hybench", .command = command, .backends = b->name,
-                                .device = device,
-                                .ceilings_json = ceil_raw ? ceil_raw : ceil_json.data,
-                                .papi_status = hy_counters_status(counters),
-                                .topology_json = topo_json.data};
-        int orc = OPT("resume")->present ? hy_results_open_resume(&res, out_path, &info, &err)
-                                         : hy_results_open(&res, out_path, &info, &err);
+        hy_results_open_args ra = {
+            .command_name = "bench",
+            .resume = OPT("resume")->present ? OPT("resume")->value : NULL,
+            .out = OPT("out")->present ? OPT("out")->value : NULL,
+            .argc = argc, .argv = argv, .backend = b,
+            .ceilings_json = ceil_raw ? ceil_raw : ceil_json.data,
+            .papi_status = hy_counters_status(counters),
+            .topology_json = topo_json.data};
+        int orc = hy_results_open_for_run(&ra, &res, &err);
         if (orc) {
             hy_cli_error(CMD, "%s", err.msg);
             status = HY_EXIT_FAIL;

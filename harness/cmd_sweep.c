@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "hy_cli.h"
+#include "hy_results_open.h"
 #include "hy_config.h"
 #include "hy_sweep.h"
 #include "hy_topology.h"
@@ -95,17 +96,6 @@ static int parse_ratios(const char *s, hy_sweep_ratio *out, size_t max, size_t *
     return 0;
 }
 
-static void default_out(char *buf, size_t len)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    mkdir("results", 0777);
-    mkdir("results/runs", 0777);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    snprintf(buf, len, "results/runs/sweep-%s.json", stamp);
-}
 
 static int positive(const char *what, const char *s, double *out)
 {
@@ -312,7 +302,7 @@ int hy_cmd_sweep(int argc, char **argv)
         goto done;
     }
     if (OPT("ceilings")->present) {
-        if (hy_sweep_load_ceilings(OPT("ceilings")->value, ceil, &ceil_raw, &err)) {
+        if (hy_ceilings_load(OPT("ceilings")->value, ceil, &ceil_raw, &err)) {
             hy_cli_error(CMD, "--ceilings: %s", err.msg);
             goto done;
         }
@@ -334,22 +324,15 @@ int hy_cmd_sweep(int argc, char **argv)
         goto done;
     }
     {
-        char out_path[512], device[512] = "", command[2048] = "hybench";
-        if (OPT("resume")->present) snprintf(out_path, sizeof out_path, "%s", OPT("resume")->value);
-        else if (OPT("out")->present) snprintf(out_path, sizeof out_path, "%s", OPT("out")->value);
-        else default_out(out_path, sizeof out_path);
-        if (b->describe) b->describe(device, sizeof device);
-        for (int i = 0; i < argc; i++) {
-            size_t l = strlen(command);
-            snprintf(command + l, sizeof command - l, " %s", argv[i]);
-        }
-        hy_results_info info = {.executable = "hybench", .command = command, .backends = b->name,
-                                .device = device,
-                                .ceilings_json = ceil_raw ? ceil_raw : ceil_json.data,
-                                .papi_status = hy_counters_status(counters),
-                                .topology_json = topo_json.data};
-        int orc = OPT("resume")->present ? hy_results_open_resume(&results, out_path, &info, &err)
-                                         : hy_results_open(&results, out_path, &info, &err);
+        hy_results_open_args ra = {
+            .command_name = "sweep",
+            .resume = OPT("resume")->present ? OPT("resume")->value : NULL,
+            .out = OPT("out")->present ? OPT("out")->value : NULL,
+            .argc = argc, .argv = argv, .backend = b,
+            .ceilings_json = ceil_raw ? ceil_raw : ceil_json.data,
+            .papi_status = hy_counters_status(counters),
+            .topology_json = topo_json.data};
+        int orc = hy_results_open_for_run(&ra, &results, &err);
         if (orc) {
             hy_cli_error(CMD, "%s", err.msg);
             goto done;

@@ -4,6 +4,8 @@
  * The loops themselves are in ceil_*.c (ceil_probes.h). */
 #include "hy_ceilings.h"
 
+#include "hy_json.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -898,4 +900,55 @@ void hy_ceilings_to_json(hy_strbuf *b, const hy_ceilings *c)
         hy_strbuf_printf(b, "}");
     }
     hy_strbuf_printf(b, "]}");
+}
+
+/* Reads a ceilings file (see hy_ceilings.h). */
+int hy_ceilings_load(const char *path, hy_ceilings *c, char **raw, hy_error *err)
+{
+    size_t len = 0;
+    hy_json *j = NULL;
+    *raw = NULL;
+    if (hy_read_file(path, raw, &len, err)) return -1;
+    if (hy_json_parse(*raw, len, &j, err)) return hy_fail_prefix(err, "%s", path);
+    memset(c, 0, sizeof *c);
+    const hy_json *comp = hy_json_get(j, "compute"), *bw = hy_json_get(j, "bandwidth");
+    if (!comp || comp->type != HY_JSON_ARRAY || !bw || bw->type != HY_JSON_ARRAY) {
+        hy_json_free(j);
+        return hy_fail(err, "%s: not a ceilings file (no compute[] and bandwidth[])", path);
+    }
+    const hy_json *th = hy_json_get(j, "threads");
+    c->threads = th && th->type == HY_JSON_NUMBER ? (int)th->number : 0;
+#define STAT(dst, obj, key)                                                          \
+    do {                                                                             \
+        const hy_json *st_ = hy_json_get(obj, key), *b_ = hy_json_get(st_, "best");   \
+        if (b_ && b_->type == HY_JSON_NUMBER) {                                      \
+            (dst).best = b_->number;                                                 \
+            (dst).measured = 1;                                                      \
+        }                                                                            \
+    } while (0)
+    for (size_t i = 0; i < comp->count && c->n_compute < HY_CEIL_MAX_COMPUTE; i++) {
+        const hy_json *e = &comp->items[i], *id = hy_json_get(e, "id"), *isa = hy_json_get(e, "isa"),
+                      *dt = hy_json_get(e, "dtype"), *av = hy_json_get(e, "available");
+        if (!id || id->type != HY_JSON_STRING) continue;
+        hy_ceil_compute *d = &c->compute[c->n_compute++];
+        snprintf(d->id, sizeof d->id, "%s", id->string);
+        snprintf(d->isa, sizeof d->isa, "%s", isa && isa->type == HY_JSON_STRING ? isa->string : "");
+        snprintf(d->dtype, sizeof d->dtype, "%s", dt && dt->type == HY_JSON_STRING ? dt->string : "f32");
+        d->available = av && av->type == HY_JSON_BOOL && av->boolean;
+        if (!d->available) snprintf(d->note, sizeof d->note, "not available in %s", path);
+        STAT(d->one_thread, e, "one_thread");
+        STAT(d->all_threads, e, "all_threads");
+    }
+    for (size_t i = 0; i < bw->count && c->n_bandwidth < HY_CEIL_MAX_BANDWIDTH; i++) {
+        const hy_json *e = &bw->items[i], *lv = hy_json_get(e, "level"), *k = hy_json_get(e, "kernel");
+        if (!lv || lv->type != HY_JSON_STRING || !k || k->type != HY_JSON_STRING) continue;
+        hy_ceil_bandwidth *d = &c->bandwidth[c->n_bandwidth++];
+        snprintf(d->level, sizeof d->level, "%s", lv->string);
+        snprintf(d->kernel, sizeof d->kernel, "%s", k->string);
+        STAT(d->one_thread, e, "one_thread");
+        STAT(d->all_threads, e, "all_threads");
+    }
+#undef STAT
+    hy_json_free(j);
+    return 0;
 }

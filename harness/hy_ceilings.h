@@ -130,6 +130,11 @@ void hy_ceilings_print(FILE *f, const hy_ceilings *c);
  * "bandwidth": [...]}. Non-finite numbers are written as null. */
 void hy_ceilings_to_json(hy_strbuf *b, const hy_ceilings *c);
 
+/* Reads a file written by `hybench ceilings --out` back into the members
+ * the roofline uses (per-ISA peaks and bandwidths, best of each); *raw
+ * receives the file's text (caller frees) to embed in results files. */
+int hy_ceilings_load(const char *path, hy_ceilings *c, char **raw, hy_error *err);
+
 /* Entry by id ("avx2_f32") or ISA name ("avx2", meaning its f32 entry);
  * "best" or NULL: the fastest available f32 entry.  NULL when unknown. */
 const hy_ceil_compute *hy_ceilings_find_compute(const hy_ceilings *c, const char *isa);

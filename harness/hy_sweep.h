@@ -257,10 +257,6 @@ int hy_sweep_write_summary(const hy_sweep_opts *o, const hy_sweep_result *res, c
 double hy_sweep_ratio_seconds(const hy_sweep_opts *o, const hy_sweep_result *res,
                               const hy_sweep_ratio *r, hy_phase ph, size_t i);
 
-/* Reads the measured ceilings from a `hybench ceilings --out` file into the
- * members the roofline and the estimates use; raw gets the file text. */
-int hy_sweep_load_ceilings(const char *path, hy_ceilings *c, char **raw, hy_error *err);
-
 /* The commands (main.c). */
 int hy_cmd_sweep(int argc, char **argv);
 int hy_cmd_run(int argc, char **argv);
