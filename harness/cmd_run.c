@@ -158,7 +158,7 @@ int hy_cmd_run(int argc, char **argv)
                            "--window", "512", "--max-time", "90", "--length-budget", "90"};
         for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) sweep[n++] = q[i];
     } else {
-        const char *full[] = {"--seq", "256,1024,2048,8192", "--ratios", "0:1,1:7,1:3,1:1,1:0,swa7:1",
+        const char *full[] = {"--seq", "256,1024,4096,8192", "--ratios", "0:1,1:7,1:3,1:1,1:0,swa7:1",
                               "--window", "1024", "--max-time", "360", "--length-budget", "200"};
         for (size_t i = 0; i < sizeof full / sizeof full[0]; i++) sweep[n++] = full[i];
     }
