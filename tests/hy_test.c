@@ -40,3 +40,25 @@ double hy_test_rel_error(const float *got, const float *ref, size_t n)
     size_t worst;
     return hy_val_relative_error(got, ref, n, &worst);
 }
+
+void hy_test_validate(const hy_backend *b, hy_exec *ex, const hy_kernel_variant *v,
+                      const hy_val_shape *shape, uint64_t seed)
+{
+    hy_check_result res;
+    hy_validate_variant(b, ex, v, shape, seed, &res);
+    char msg[900];
+    snprintf(msg, sizeof msg, "%s/%s/%s %s: %s (error %.3g, tolerance %.3g) %s",
+             hy_family_name(v->family), v->name, v->isa, shape->label,
+             hy_check_status_name(res.status), res.error, res.tolerance, res.message);
+    if (res.status != HY_CHECK_PASS || getenv("HYBENCH_TEST_VERBOSE")) printf("  %s\n", msg);
+    hy_test_record(res.status == HY_CHECK_PASS, __FILE__, __LINE__, msg);
+}
+
+void hy_test_validate_family(const hy_backend *b, hy_exec *ex, const hy_kernel_variant *v,
+                             uint64_t seed)
+{
+    hy_val_shape shapes[64];
+    const size_t n = hy_val_shapes(v->family, 0, shapes, 64);
+    CHECK(n > 0);
+    for (size_t i = 0; i < n && i < 64; i++) hy_test_validate(b, ex, v, &shapes[i], seed);
+}

@@ -6,6 +6,7 @@
 #define HY_TEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 void hy_test_record(int ok, const char *file, int line, const char *what);
@@ -17,6 +18,21 @@ const char *hy_test_tmpdir(const char *test_name);
  * hybench validate uses, harness/hy_validate.h); NaN or inf in got gives
  * infinity. */
 double hy_test_rel_error(const float *got, const float *ref, size_t n);
+
+/* One kernel variant on one validation shape through the validation
+ * driver (harness/hy_validate.h) on a host backend, recorded as one check
+ * that passes only on PASS; the failing result is printed (and every one
+ * with HYBENCH_TEST_VERBOSE set). */
+struct hy_backend;
+struct hy_exec;
+struct hy_kernel_variant;
+struct hy_val_shape;
+void hy_test_validate(const struct hy_backend *b, struct hy_exec *ex,
+                      const struct hy_kernel_variant *v, const struct hy_val_shape *shape,
+                      uint64_t seed);
+/* The same over every shape of the variant's family (hy_val_shapes). */
+void hy_test_validate_family(const struct hy_backend *b, struct hy_exec *ex,
+                             const struct hy_kernel_variant *v, uint64_t seed);
 
 #define CHECK(cond) hy_test_record(!!(cond), __FILE__, __LINE__, #cond)
 /* |a - b| <= tol, printing both values on failure. */

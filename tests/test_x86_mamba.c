@@ -66,26 +66,15 @@ static void setup_widths(void)
     }
 }
 
-/* ---- validation through the driver ---------------------------------------- */
-
+/* Validation through the driver on the cpu backend's execution context. */
 static void validate(const hy_kernel_variant *v, const hy_val_shape *shape)
 {
-    hy_check_result res;
-    hy_validate_variant(&hy_backend_cpu, EX, v, shape, 1234, &res);
-    char msg[900];
-    snprintf(msg, sizeof msg, "%s/%s/%s %s: %s (error %.3g, tolerance %.3g) %s",
-             hy_family_name(v->family), v->name, v->isa, shape->label,
-             hy_check_status_name(res.status), res.error, res.tolerance, res.message);
-    if (res.status != HY_CHECK_PASS || getenv("HYBENCH_TEST_VERBOSE")) printf("  %s\n", msg);
-    hy_test_record(res.status == HY_CHECK_PASS, __FILE__, __LINE__, msg);
+    hy_test_validate(&hy_backend_cpu, EX, v, shape, 1234);
 }
 
 static void validate_family_shapes(const hy_kernel_variant *v)
 {
-    hy_val_shape shapes[64];
-    const size_t n = hy_val_shapes(v->family, 0, shapes, 64);
-    CHECK(n > 0);
-    for (size_t i = 0; i < n && i < 64; i++) validate(v, &shapes[i]);
+    hy_test_validate_family(&hy_backend_cpu, EX, v, 1234);
 }
 
 static const char *state_name(hy_val_state s)
