@@ -139,7 +139,7 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     double budget = o->validate_flops > 0 ? o->validate_flops : HY_BENCH_VALIDATE_FLOPS;
     out->validation_reduced = hy_bench_validation_shape(&s->v, budget, &vshape);
     hy_cost vcost = hy_val_shape_cost(&vshape);
-    out->tolerance = hy_tolerance(s->v.family, vcost.reduction_len, HY_F32);
+    out->tolerance = hy_variant_tolerance(v, s->v.family, vcost.reduction_len);
     switch (vshape.family) {
     case HY_FAM_LINEAR: out->validated_T = vshape.s.linear.T; break;
     case HY_FAM_RMSNORM: out->validated_T = vshape.s.rmsnorm.T; break;

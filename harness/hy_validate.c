@@ -815,7 +815,7 @@ void hy_val_case_check(hy_val_case *c, hy_check_result *res)
 {
     hy_error err = {{0}};
     memset(res, 0, sizeof *res);
-    res->tolerance = hy_tolerance(c->shape.family, c->cost.reduction_len, HY_F32);
+    res->tolerance = hy_variant_tolerance(c->variant, c->shape.family, c->cost.reduction_len);
     res->error = 0;
     if (!c->has_reference) {
         res->status = HY_CHECK_ERROR;
@@ -911,7 +911,7 @@ void hy_validate_variant(const hy_backend *b, hy_exec *ex, const hy_kernel_varia
     hy_val_case *c = NULL;
     memset(res, 0, sizeof *res);
     res->error = NAN;
-    res->tolerance = hy_tolerance(shape->family, hy_val_shape_cost(shape).reduction_len, HY_F32);
+    res->tolerance = hy_variant_tolerance(v, shape->family, hy_val_shape_cost(shape).reduction_len);
     if (hy_val_case_create(b, ex, shape, seed, &c, &err) || hy_val_case_bind(c, v, &err) ||
         hy_val_case_reset(c, &err)) {
         res->status = HY_CHECK_ERROR;

@@ -18,7 +18,7 @@
  *   hy_val_case_check    synchronises, downloads every output (including
  *                        states and caches) and compares it with the
  *                        reference: max|got - ref| / max|ref| against
- *                        hy_tolerance(family, cost.reduction_len, HY_F32)
+ *                        hy_tolerance(family, cost.reduction_len, variant dtype)
  *   hy_val_case_destroy
  * so that the benchmark can time hy_val_case_launch on a case that was just
  * validated, or, when the reference of the full shape is too expensive, on

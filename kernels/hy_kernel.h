@@ -35,6 +35,11 @@ typedef struct hy_kernel_variant {
     const char *name;    /* "seq", "flash", ... unique within (backend, family) */
     const char *isa;     /* instruction set it needs: "c", "avx2", "avx512", "cuda", ... */
     const char *summary; /* one line for `hybench info`                         */
+    /* The coarsest precision the variant rounds its operands to before they
+     * are multiplied (HY_F32, the zero default, for fp32 kernels; HY_BF16
+     * for e.g. a tensor-core or vdpbf16ps variant).  It chooses the
+     * variant's tolerance: hy_tolerance(family, reduction_len, dtype). */
+    hy_dtype dtype;
     union {
         HY_KERNEL_IMPL(linear) linear;
         HY_KERNEL_IMPL(rmsnorm) rmsnorm;
@@ -46,6 +51,13 @@ typedef struct hy_kernel_variant {
         HY_KERNEL_IMPL(mlp) mlp;
     } impl;
 } hy_kernel_variant;
+
+/* The tolerance a variant is validated with (NULL: an fp32 kernel). */
+static inline double hy_variant_tolerance(const hy_kernel_variant *v, hy_family family,
+                                          double reduction_len)
+{
+    return hy_tolerance(family, reduction_len, v ? v->dtype : HY_F32);
+}
 
 #ifdef __cplusplus
 }
