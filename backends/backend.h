@@ -43,6 +43,16 @@ typedef struct hy_backend {
     int (*memset_zero)(hy_exec *ex, void *dst_dev, size_t bytes, hy_error *err);
     int (*synchronize)(hy_exec *ex, hy_error *err);
 
+    /* Optional device clock (NULL for host backends, which are timed by
+     * the wall clock).  timing_begin marks a start on the execution
+     * context's queue; timing_end marks the stop, waits for it and gives
+     * the device seconds between the two.  Everything launched in between
+     * is timed on the device, without a host synchronisation per launch.
+     * timing_clock names it for results files ("cuda events"). */
+    const char *timing_clock;
+    int (*timing_begin)(hy_exec *ex, hy_error *err);
+    int (*timing_end)(hy_exec *ex, double *seconds, hy_error *err);
+
     /* The kernel table: named variants per family.  A family with no entry
      * is unsupported on this backend (reported, never a crash).  The first
      * entry of a family is its default. */

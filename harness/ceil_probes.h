@@ -77,4 +77,17 @@ float hy_stream_run(hy_stream_isa isa, hy_stream_kernel kernel, float *a, const 
 /* Fills p: [n] with v, uninstrumented and fast (first touch). */
 void hy_stream_fill(float *p, size_t n, float v);
 
+/* Best, median, worst and spread of x: [n] rates (sorts x). */
+struct hy_ceil_stat;
+void hy_ceil_summarize(double *x, int n, struct hy_ceil_stat *st);
+
+/* The device ceilings (ceil_gpu.c): one hy_ceil_device per GPU backend
+ * compiled in, appended to c->devices, each probe calibrated to about
+ * `seconds` per repetition, `reps` repetitions.  A backend without a
+ * device is listed unavailable with the probe's reason; a probe this
+ * build or device lacks is unavailable with its reason.  Never fails. */
+struct hy_ceilings;
+void hy_ceil_measure_devices(struct hy_ceilings *c, size_t array_bytes, int skip_compute,
+                             int skip_bandwidth, double seconds, int reps, int verbose);
+
 #endif

@@ -86,9 +86,13 @@ static int run_shape(bench_run *r, const hy_bench_shape *s, hy_error *err)
                 hy_family_name(s->v.family), r->env.backend->name);
         return 0;
     }
+    size_t n_readers = 0;
     for (size_t i = 0; i < nv && i < 16; i++) {
         if (r->variant_filter && strcmp(vars[i]->name, r->variant_filter) != 0) continue;
+        /* only the variants that read this shape's storage (f32 or bf16) */
+        if (!hy_variant_storage_ok(vars[i], &s->v.s, NULL)) continue;
         r->n_variants_matched++;
+        n_readers++;
         if (r->stopped || (r->deadline > 0 && hy_timer_now() > r->deadline)) {
             r->stopped = 1;
             r->n_left++;
@@ -101,6 +105,9 @@ static int run_shape(bench_run *r, const hy_bench_shape *s, hy_error *err)
         else if (strcmp(o.status, "unsupported") == 0) r->n_unsupported++; /* a data point, not a failure */
         else r->n_failed++;
     }
+    if (n_readers == 0 && !r->variant_filter)
+        fprintf(stderr, "note: no %s variant of backend %s reads the storage of %s (nothing to time)\n",
+                hy_family_name(s->v.family), r->env.backend->name, s->name);
     return 0;
 }
 

@@ -27,6 +27,7 @@ static void usage(FILE *f)
             "                     [--max-time S] [--length-budget S] [--check-budget S]\n"
             "                     [--out FILE | --resume FILE] [--csv FILE] [--summary FILE]\n"
             "                     [--ceilings FILE] [--validate-flops F] [--quick]\n"
+            "                     [--decode-cache auto|streamed|warm]\n"
             "Times every layer kind (attention mixer, local attention, Mamba mixer, MoE FFN,\n"
             "dense FFN, head; norms and projections included) at each length, validated\n"
             "first, composes each ratio's per-token prefill and decode cost, memory and the\n"
@@ -55,6 +56,10 @@ static void usage(FILE *f)
             "  --csv FILE         also export the results as CSV\n"
             "  --ceilings FILE    ceilings from `hybench ceilings --out` (default: quick probe)\n"
             "  --validate-flops F reference FLOP budget per kernel validation (default 2.5e8)\n"
+            "  --decode-cache M   decode kernels timed streamed (through distinct copies of\n"
+            "                     their data, cold, back to back: a layer of a model larger\n"
+            "                     than the cache) or warm; auto (default): streamed when the\n"
+            "                     model's weights exceed the last-level cache\n"
             "  --repetitions N, --min-time S, --seed S   as in hybench bench\n"
             "  --quick            short lengths, fewer repetitions (smoke runs)\n");
 }
@@ -120,6 +125,7 @@ int hy_cmd_sweep(int argc, char **argv)
         {"length-budget", 1, NULL, 0}, {"check-budget", 1, NULL, 0}, {"out", 1, NULL, 0},
         {"resume", 1, NULL, 0},        {"csv", 1, NULL, 0},          {"summary", 1, NULL, 0},
         {"ceilings", 1, NULL, 0},      {"validate-flops", 1, NULL, 0}, {"quick", 0, NULL, 0},
+        {"decode-cache", 1, NULL, 0},
     };
     const size_t n_opts = sizeof opts / sizeof opts[0];
     int help = 0;
@@ -150,7 +156,6 @@ int hy_cmd_sweep(int argc, char **argv)
     hy_counters *counters = NULL;
     char *ceil_raw = NULL;
     hy_strbuf topo_json = {0}, ceil_json = {0};
-    hy_evictor ev = {0};
     hy_exec *ex = NULL;
     hy_results *results = NULL;
     const hy_backend *b = NULL;
@@ -274,6 +279,16 @@ int hy_cmd_sweep(int argc, char **argv)
         goto done;
     }
     o->summary_path = OPT("summary")->present ? OPT("summary")->value : NULL;
+    if (OPT("decode-cache")->present) {
+        const char *m = OPT("decode-cache")->value;
+        if (strcmp(m, "auto") == 0) o->decode_cache = HY_CACHE_AUTO;
+        else if (strcmp(m, "streamed") == 0) o->decode_cache = HY_CACHE_COLD;
+        else if (strcmp(m, "warm") == 0) o->decode_cache = HY_CACHE_WARM;
+        else {
+            hy_cli_error(CMD, "--decode-cache: '%s' is not auto, streamed or warm", m);
+            goto done;
+        }
+    }
 
     /* --- backend, ceilings, results file ---------------------------------------------- */
     status = HY_EXIT_FAIL;
@@ -319,7 +334,7 @@ int hy_cmd_sweep(int argc, char **argv)
         }
         hy_ceilings_to_json(&ceil_json, ceil);
     }
-    if (hy_evictor_init(&ev, 0, &err) || b->exec_create(&ex, &err)) {
+    if (b->exec_create(&ex, &err)) {
         hy_cli_error(CMD, "%s", err.msg);
         goto done;
     }
@@ -341,8 +356,9 @@ int hy_cmd_sweep(int argc, char **argv)
 
     /* --- the sweep ------------------------------------------------------------------------ */
     {
+        /* no evictor: the sweep times warm, or streamed (hy_sweep.h) */
         hy_bench_env env = {.backend = b, .ex = ex, .ceilings = ceil, .counters = counters,
-                            .evictor = &ev, .results = results};
+                            .results = results};
         const hy_config *c = &o->base;
         printf("model %s: H %lld, %lld layers, %lld/%lld heads of %lld, I %lld, %lld experts top-%lld, "
                "Di %lld, N %lld, vocab %lld; backend %s\n",
@@ -374,7 +390,6 @@ int hy_cmd_sweep(int argc, char **argv)
 done:
     hy_results_close(results);
     if (ex) b->exec_destroy(ex);
-    hy_evictor_free(&ev);
     hy_counters_close(counters);
     free(ceil_raw);
     hy_strbuf_free(&ceil_json);

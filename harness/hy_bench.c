@@ -24,17 +24,36 @@ typedef struct launch_ctx {
                         reference) of the full shape */
     const hy_backend *b;
     hy_exec *ex;
+    int sync; /* synchronise after each launch (device memory, no device clock) */
 } launch_ctx;
 
 static int launch_once(void *p, double *manual_seconds, hy_error *err)
 {
     launch_ctx *c = p;
-    (void)manual_seconds; /* real time: no device event API in backend.h yet */
+    (void)manual_seconds; /* device time comes from the backend's clock (timer options) */
     int rc = hy_val_case_launch(c->vc, err);
     if (rc == HY_UNSUPPORTED) return hy_fail_prefix(err, "unsupported during timing");
     if (rc) return -1;
-    if (!c->b->host_memory && c->b->synchronize) return c->b->synchronize(c->ex, err);
+    if (c->sync) return c->b->synchronize(c->ex, err);
     return 0;
+}
+
+/* The backend's device clock as the timer's (hy_timer_clock). */
+static int clock_begin(void *p, hy_error *err)
+{
+    launch_ctx *c = p;
+    return c->b->timing_begin(c->ex, err);
+}
+
+static int clock_end(void *p, double *seconds, hy_error *err)
+{
+    launch_ctx *c = p;
+    return c->b->timing_end(c->ex, seconds, err);
+}
+
+static int backend_has_clock(const hy_backend *b)
+{
+    return b->timing_begin != NULL && b->timing_end != NULL;
 }
 
 static void set_outcome_failure(hy_bench_outcome *out, const char *status, const char *msg)
@@ -43,15 +62,33 @@ static void set_outcome_failure(hy_bench_outcome *out, const char *status, const
     snprintf(out->message, sizeof out->message, "%.500s", msg);
 }
 
-/* Peak figures for the roofline of a shape (0 when not measured). */
-static void roofline_peaks(const hy_ceilings *ceil, const hy_bench_opts *o, double intensity,
-                           double *peak_gflops, double *peak_gbps)
+/* Peak figures for the roofline of a shape (0 when not measured).  A GPU
+ * backend's kernels are held to its device ceilings (hy_ceilings.h: the
+ * FMA peak, or the tensor-core peak for a bf16 variant, and the device
+ * copy bandwidth); host backends to the CPU's (opts.roofline_isa, all
+ * threads, DRAM triad). */
+static void roofline_peaks(const hy_ceilings *ceil, const hy_backend *b, const hy_kernel_variant *v,
+                           const hy_bench_opts *o, double intensity, double *peak_gflops,
+                           double *peak_gbps)
 {
     *peak_gflops = 0;
     *peak_gbps = 0;
     if (!ceil) return;
     hy_roofline r;
     hy_error ignored;
+    const hy_ceil_device *dev = hy_ceilings_find_device(ceil, b->name);
+    if (dev) {
+        const char *dtype = v->dtype == HY_BF16 ? "bf16" : "f32";
+        if (intensity > 0 && hy_roofline_bound_device(ceil, intensity, b->name, dtype, &r, &ignored) == 0) {
+            *peak_gflops = r.peak_gflops;
+            *peak_gbps = r.bandwidth_gbs;
+            return;
+        }
+        for (size_t k = 0; dev->available && k < dev->n_bandwidth; k++)
+            if (strcmp(dev->bandwidth[k].kernel, "copy") == 0 && dev->bandwidth[k].one_thread.measured)
+                *peak_gbps = dev->bandwidth[k].one_thread.best;
+        return;
+    }
     if (intensity > 0 && hy_roofline_bound(ceil, intensity, o->roofline_isa, 1, &r, &ignored) == 0) {
         *peak_gflops = r.peak_gflops;
         *peak_gbps = r.bandwidth_gbs;
@@ -126,7 +163,7 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     hy_bench_meta meta = {.family = hy_family_name(s->v.family), .variant = v->name,
                           .backend = b->name, .shape = s->name, .threads = o->threads,
                           .flops = cost.flops, .bytes = cost.bytes, .validation_error = -1};
-    roofline_peaks(env->ceilings, o, out->intensity, &meta.peak_gflops, &meta.peak_gbps);
+    roofline_peaks(env->ceilings, b, v, o, out->intensity, &meta.peak_gflops, &meta.peak_gbps);
     if (hy_bench_name(&meta, out->name, sizeof out->name, err)) return -1;
     if (hy_results_has(env->results, out->name)) {
         set_outcome_failure(out, "skipped", "already in the resumed results file");
@@ -191,7 +228,8 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     meta.validation_error = check.error;
 
     /* 2. The case to time: the validated one, or a timing-only full one. */
-    launch_ctx lc = {.vc = vc, .b = b, .ex = env->ex};
+    launch_ctx lc = {.vc = vc, .b = b, .ex = env->ex,
+                     .sync = !b->host_memory && b->synchronize && !backend_has_clock(b)};
     if (out->validation_reduced) {
         hy_val_case_destroy(vc);
         vc = NULL;
@@ -212,6 +250,9 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     /* 3. Timing. */
     hy_timer_options topts = hy_timer_default_options();
     topts.engine = o->engine;
+    if (backend_has_clock(b))
+        topts.clock = (hy_timer_clock){.name = b->timing_clock ? b->timing_clock : "device clock",
+                                       .begin = clock_begin, .end = clock_end, .ctx = &lc};
     if (out->cold) {
         if (!env->evictor) {
             hy_val_case_destroy(vc);
@@ -235,6 +276,9 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
             /* counters that fail mid-run do not invalidate the timing */
             if (o->log) fprintf(o->log, "        PAPI: %s\n", kerr.msg);
         }
+        /* launches since the clock's last stop may still be running */
+        hy_error ignored;
+        if (!b->host_memory && b->synchronize) (void)b->synchronize(env->ex, &ignored);
     }
     hy_val_case_destroy(vc);
     if (trc != 0) {

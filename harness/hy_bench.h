@@ -57,16 +57,20 @@
  * validation, is unsupported for the shape, or errors is recorded as such
  * and never timed.
  *
- * Timing: real (wall) time, through hy_timer (Google Benchmark when built
- * in).  Caches: decode-phase shapes are timed cold by default (one
- * iteration per repetition, caches evicted before each), prefill warm;
- * opts.cache overrides.  Backends whose memory is not host memory are
- * synchronised after every launch (their device time then includes the
- * launch overhead; event timing needs an event API in backend.h).
+ * Timing: through hy_timer (Google Benchmark when built in), real (wall)
+ * time, or for a backend with timing_begin/timing_end hooks (cuda, hip) its
+ * device clock around each repetition's launches (manual time; the entry's
+ * "clock" names it, e.g. "cuda events").  Caches: decode-phase shapes are
+ * timed cold by default (one iteration per repetition, caches evicted
+ * before each), prefill warm; opts.cache overrides.  A device-memory
+ * backend without timing hooks is synchronised after every launch and
+ * timed by the wall clock.
  *
  * Counters per entry (hy_results.h): flops, bytes, intensity, GFLOPS,
  * GBps, roofline_fraction (against ceilings measured in this run: the
  * compute ceiling of opts.roofline_isa, all threads, and DRAM triad
+ * bandwidth; for a backend with device ceilings of its name, the device's
+ * FMA peak, or its tensor-core peak for a bf16 variant, and its copy
  * bandwidth), validation_error, validated_T, validation_reduced,
  * tolerance, and, where PAPI counts, papi_cycles, papi_instructions,
  * papi_cache_misses, papi_fp_ops per iteration (from a separate counted

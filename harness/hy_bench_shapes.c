@@ -28,7 +28,10 @@ void hy_bench_shape_params(const hy_val_shape *v, char *buf, size_t len)
     switch (v->family) {
     case HY_FAM_LINEAR: {
         const hy_linear_shape *s = &v->s.linear;
-        snprintf(buf, len, "T=%lld,in=%lld,out=%lld,bias=%d", L(s->T), L(s->in), L(s->out), s->has_bias);
+        /* the storage key only when it is not f32, so fp32 names (baseline keys) stay as they were */
+        snprintf(buf, len, "T=%lld,in=%lld,out=%lld,bias=%d%s%s", L(s->T), L(s->in), L(s->out),
+                 s->has_bias, s->w_dtype != HY_F32 ? ",w=" : "",
+                 s->w_dtype != HY_F32 ? hy_dtype_name(s->w_dtype) : "");
         break;
     }
     case HY_FAM_RMSNORM:
@@ -55,8 +58,10 @@ void hy_bench_shape_params(const hy_val_shape *v, char *buf, size_t len)
     }
     case HY_FAM_ATTENTION: {
         const hy_attention_shape *s = &v->s.attention;
-        snprintf(buf, len, "T=%lld,nH=%lld,nKV=%lld,hd=%lld,pos0=%lld,cap=%lld,window=%lld", L(s->T),
-                 L(s->nH), L(s->nKV), L(s->hd), L(s->pos0), L(s->cap), L(s->window));
+        snprintf(buf, len, "T=%lld,nH=%lld,nKV=%lld,hd=%lld,pos0=%lld,cap=%lld,window=%lld%s%s",
+                 L(s->T), L(s->nH), L(s->nKV), L(s->hd), L(s->pos0), L(s->cap), L(s->window),
+                 s->kv_dtype != HY_F32 ? ",kv=" : "",
+                 s->kv_dtype != HY_F32 ? hy_dtype_name(s->kv_dtype) : "");
         break;
     }
     case HY_FAM_MOE: {
@@ -231,24 +236,26 @@ typedef struct family_keys {
     key_def keys[MAX_KEYS];
     int n;
     int has_state;
+    const char *storage_key; /* the storage dtype key (f32 default, bf16), or NULL */
 } family_keys;
 
 static const family_keys family_key_table[] = {
-    {HY_FAM_LINEAR, {{"T", 1, 0, 1, BIG}, {"in", 1, 0, 1, BIG}, {"out", 1, 0, 1, BIG}, FLAG("bias", 0)}, 4, 0},
-    {HY_FAM_RMSNORM, {{"T", 1, 0, 1, BIG}, {"D", 1, 0, 1, BIG}}, 2, 0},
+    {HY_FAM_LINEAR, {{"T", 1, 0, 1, BIG}, {"in", 1, 0, 1, BIG}, {"out", 1, 0, 1, BIG}, FLAG("bias", 0)}, 4, 0,
+     "w"},
+    {HY_FAM_RMSNORM, {{"T", 1, 0, 1, BIG}, {"D", 1, 0, 1, BIG}}, 2, 0, NULL},
     {HY_FAM_CONV1D, {{"T", 1, 0, 1, BIG}, {"C", 1, 0, 1, BIG}, {"K", 1, 0, 1, 64}, FLAG("bias", 0),
-                     FLAG("silu", 1)}, 5, 1},
+                     FLAG("silu", 1)}, 5, 1, NULL},
     {HY_FAM_SCAN, {{"T", 1, 0, 1, BIG}, {"D", 1, 0, 1, BIG}, {"N", 1, 0, 1, 4096}, FLAG("z", 1),
-                   FLAG("dt_bias", 1)}, 5, 1},
+                   FLAG("dt_bias", 1)}, 5, 1, NULL},
     {HY_FAM_SSD, {{"T", 1, 0, 1, BIG}, {"H", 1, 0, 1, BIG}, {"P", 1, 0, 1, BIG}, {"G", 1, 0, 1, BIG},
                   {"N", 1, 0, 1, 4096}, {"chunk", 0, 64, 1, BIG}, FLAG("z", 1), FLAG("D", 1),
-                  FLAG("dt_bias", 1)}, 9, 1},
+                  FLAG("dt_bias", 1)}, 9, 1, NULL},
     {HY_FAM_ATTENTION, {{"T", 1, 0, 1, BIG}, {"nH", 1, 0, 1, 4096}, {"nKV", 1, 0, 1, 4096},
                         {"hd", 1, 0, 1, 4096}, {"pos0", 0, 0, 0, BIG}, {"cap", 0, -1, 1, BIG},
-                        {"window", 0, 0, 0, BIG}}, 7, 0},
+                        {"window", 0, 0, 0, BIG}}, 7, 0, "kv"},
     {HY_FAM_MOE, {{"T", 1, 0, 1, BIG}, {"H", 1, 0, 1, BIG}, {"I", 1, 0, 1, BIG}, {"E", 1, 0, 1, 4096},
-                  {"k", 1, 0, 1, 4096}}, 5, 0},
-    {HY_FAM_MLP, {{"T", 1, 0, 1, BIG}, {"H", 1, 0, 1, BIG}, {"I", 1, 0, 1, BIG}}, 3, 0},
+                  {"k", 1, 0, 1, 4096}}, 5, 0, NULL},
+    {HY_FAM_MLP, {{"T", 1, 0, 1, BIG}, {"H", 1, 0, 1, BIG}, {"I", 1, 0, 1, BIG}}, 3, 0, NULL},
 };
 
 static int parse_value(const char *key, const char *s, size_t len, const key_def *k, int64_t *out,
@@ -290,8 +297,9 @@ int hy_bench_parse_shape(const char *text, hy_bench_shape *out, hy_error *err)
         if (family_key_table[i].f == f) fk = &family_key_table[i];
     if (!fk) return hy_fail(err, "shape '%s': family %s has no shape keys", text, fam);
     int64_t val[MAX_KEYS];
-    int seen[MAX_KEYS] = {0}, state_seen = 0;
+    int seen[MAX_KEYS] = {0}, state_seen = 0, storage_seen = 0;
     hy_val_state state = HY_VAL_STATE_ZERO;
+    hy_dtype storage = HY_F32;
     const char *p = colon + 1;
     if (!*p) return hy_fail(err, "shape '%s': no keys after '%s:'", text, fam);
     while (*p) {
@@ -315,6 +323,15 @@ int hy_bench_parse_shape(const char *text, hy_bench_shape *out, hy_error *err)
             else if (vlen == 6 && strncmp(vs, "random", 6) == 0) state = HY_VAL_STATE_RANDOM;
             else return hy_fail(err, "shape '%s': state is '%.*s'; expected null, zero or random", text,
                                 (int)vlen, vs);
+        } else if (fk->storage_key && strcmp(key, fk->storage_key) == 0) {
+            if (storage_seen) return hy_fail(err, "shape '%s': key '%s' given twice", text, key);
+            storage_seen = 1;
+            char name[16];
+            snprintf(name, sizeof name, "%.*s", (int)(vlen < sizeof name ? vlen : sizeof name - 1), vs);
+            if (vlen >= sizeof name || hy_dtype_parse(name, &storage) ||
+                (storage != HY_F32 && storage != HY_BF16))
+                return hy_fail(err, "shape '%s': %s is '%.*s'; expected f32 or bf16", text, key,
+                               (int)vlen, vs);
         } else {
             int idx = -1;
             for (int i = 0; i < fk->n; i++)
@@ -326,6 +343,7 @@ int hy_bench_parse_shape(const char *text, hy_bench_shape *out, hy_error *err)
                     strcat(known, fk->keys[i].key);
                 }
                 if (fk->has_state) strcat(known, ", state");
+                if (fk->storage_key) strcat(strcat(known, ", "), fk->storage_key);
                 return hy_fail(err, "shape '%s': unknown key '%s' for %s (keys: %s)", text, key, fam, known);
             }
             if (seen[idx]) return hy_fail(err, "shape '%s': key '%s' given twice", text, key);
@@ -348,7 +366,8 @@ int hy_bench_parse_shape(const char *text, hy_bench_shape *out, hy_error *err)
     v.state = state;
     switch (f) {
     case HY_FAM_LINEAR:
-        v.s.linear = (hy_linear_shape){.T = T, .in = val[1], .out = val[2], .has_bias = (int)val[3]};
+        v.s.linear = (hy_linear_shape){.T = T, .in = val[1], .out = val[2], .has_bias = (int)val[3],
+                                       .w_dtype = storage};
         break;
     case HY_FAM_RMSNORM: v.s.rmsnorm = (hy_rmsnorm_shape){.T = T, .D = val[1], .eps = 1e-6f}; break;
     case HY_FAM_CONV1D:
@@ -368,7 +387,8 @@ int hy_bench_parse_shape(const char *text, hy_bench_shape *out, hy_error *err)
         int64_t cap = val[5] < 0 ? val[4] + T : val[5];
         v.s.attention = (hy_attention_shape){.T = T, .nH = val[1], .nKV = val[2], .hd = val[3],
                                              .pos0 = val[4], .cap = cap, .window = val[6],
-                                             .scale = (float)(1.0 / sqrt((double)val[3]))};
+                                             .scale = (float)(1.0 / sqrt((double)val[3])),
+                                             .kv_dtype = storage};
         break;
     }
     case HY_FAM_MOE:

@@ -212,7 +212,7 @@ static int cmp_double(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-static void summarize(double *x, int n, hy_ceil_stat *st)
+void hy_ceil_summarize(double *x, int n, hy_ceil_stat *st)
 {
     qsort(x, (size_t)n, sizeof *x, cmp_double);
     st->worst = x[0];
@@ -290,8 +290,8 @@ static void repeat_runs(job *j, int threads, const plan *p, double per_thread, d
         if (r.cpu_fraction >= UNDISTURBED_CPU_FRACTION) good[n_good++] = rate;
         else disturbed[n_disturbed++] = rate;
     }
-    if (n_good > 0) summarize(good, n_good, st);
-    else summarize(disturbed, n_disturbed, st);
+    if (n_good > 0) hy_ceil_summarize(good, n_good, st);
+    else hy_ceil_summarize(disturbed, n_disturbed, st);
     st->disturbed = n_disturbed;
 }
 
@@ -636,6 +636,13 @@ int hy_ceilings_measure(const hy_ceilings_opts *opts, hy_ceilings *out, hy_error
         if (rc == 0) rc = measure_dram(c, c->dram_array_bytes, sisa, threads, &p, sinks, err);
     }
     free(sinks);
+    if (rc == 0 && !o.skip_devices) {
+        size_t gpu_bytes = o.device_array_bytes > 0 ? o.device_array_bytes
+                           : o.quick                ? (size_t)256 * MIB
+                                                    : (size_t)1024 * MIB;
+        hy_ceil_measure_devices(c, gpu_bytes, o.skip_compute, o.skip_bandwidth, p.seconds, p.reps,
+                                p.verbose);
+    }
     c->elapsed_seconds = now_seconds() - start;
     return rc;
 }
@@ -670,27 +677,28 @@ const hy_ceil_bandwidth *hy_ceilings_find_bandwidth(const hy_ceilings *c, const 
     return NULL;
 }
 
-int hy_roofline_bound_at(const hy_ceilings *c, double intensity, const char *isa,
-                         const char *level, int all_threads, hy_roofline *out, hy_error *err)
+const hy_ceil_device *hy_ceilings_find_device(const hy_ceilings *c, const char *backend)
+{
+    for (size_t k = 0; backend && k < c->n_devices; k++)
+        if (strcmp(c->devices[k].backend, backend) == 0) return &c->devices[k];
+    return NULL;
+}
+
+/* The roofline from a compute entry and a bandwidth entry already found. */
+static int roofline_from(const hy_ceil_compute *e, const hy_ceil_bandwidth *bw, const char *what_bw,
+                         double intensity, int all_threads, hy_roofline *out, hy_error *err)
 {
     if (!(intensity > 0) || !isfinite(intensity))
         return hy_fail(err, "roofline: arithmetic intensity %g is not a positive finite number",
                        intensity);
-    const hy_ceil_compute *e = hy_ceilings_find_compute(c, isa);
-    if (!e)
-        return hy_fail(err, "roofline: no compute ceiling '%s' (known: scalar_f32, avx2_f32, "
-                            "avx512_f32, avx512_bf16, or scalar/avx2/avx512, best)",
-                       isa ? isa : "best");
     if (!e->available) return hy_fail(err, "roofline: %s is not available: %s", e->id, e->note);
     const hy_ceil_stat *ps = all_threads ? &e->all_threads : &e->one_thread;
     if (!ps->measured || !(ps->best > 0))
         return hy_fail(err, "roofline: %s was not measured in this run", e->id);
-    const char *lvl = level ? level : "dram";
-    const hy_ceil_bandwidth *bw = hy_ceilings_find_bandwidth(c, lvl, "triad");
-    if (!bw) return hy_fail(err, "roofline: no %s triad bandwidth in this run", lvl);
+    if (!bw) return hy_fail(err, "roofline: no %s bandwidth in this run", what_bw);
     const hy_ceil_stat *bs = all_threads ? &bw->all_threads : &bw->one_thread;
     if (!bs->measured || !(bs->best > 0))
-        return hy_fail(err, "roofline: %s triad bandwidth was not measured in this run", lvl);
+        return hy_fail(err, "roofline: %s bandwidth was not measured in this run", what_bw);
     hy_roofline r;
     r.peak_gflops = ps->best;
     r.bandwidth_gbs = bs->best;
@@ -702,6 +710,41 @@ int hy_roofline_bound_at(const hy_ceilings *c, double intensity, const char *isa
     r.compute_id = e->id;
     *out = r;
     return 0;
+}
+
+int hy_roofline_bound_at(const hy_ceilings *c, double intensity, const char *isa,
+                         const char *level, int all_threads, hy_roofline *out, hy_error *err)
+{
+    const hy_ceil_compute *e = hy_ceilings_find_compute(c, isa);
+    if (!e)
+        return hy_fail(err, "roofline: no compute ceiling '%s' (known: scalar_f32, avx2_f32, "
+                            "avx512_f32, avx512_bf16, or scalar/avx2/avx512, best)",
+                       isa ? isa : "best");
+    const char *lvl = level ? level : "dram";
+    char what[32];
+    snprintf(what, sizeof what, "%s triad", lvl);
+    return roofline_from(e, hy_ceilings_find_bandwidth(c, lvl, "triad"), what, intensity,
+                         all_threads, out, err);
+}
+
+int hy_roofline_bound_device(const hy_ceilings *c, double intensity, const char *backend,
+                             const char *dtype, hy_roofline *out, hy_error *err)
+{
+    const hy_ceil_device *d = hy_ceilings_find_device(c, backend);
+    if (!d) return hy_fail(err, "roofline: no device ceilings for %s", backend ? backend : "(null)");
+    if (!d->available) return hy_fail(err, "roofline: %s: %s", d->backend, d->note);
+    char id[24];
+    snprintf(id, sizeof id, "%s_%s", d->backend, dtype ? dtype : "f32");
+    const hy_ceil_compute *e = NULL;
+    for (size_t k = 0; k < d->n_compute; k++)
+        if (strcmp(d->compute[k].id, id) == 0) e = &d->compute[k];
+    if (!e) return hy_fail(err, "roofline: no compute ceiling %s in this run", id);
+    const hy_ceil_bandwidth *bw = NULL;
+    for (size_t k = 0; k < d->n_bandwidth; k++)
+        if (strcmp(d->bandwidth[k].kernel, "copy") == 0) bw = &d->bandwidth[k];
+    char what[32];
+    snprintf(what, sizeof what, "%s copy", d->backend);
+    return roofline_from(e, bw, what, intensity, 1, out, err);
 }
 
 int hy_roofline_bound(const hy_ceilings *c, double intensity, const char *isa, int all_threads,
@@ -796,6 +839,24 @@ void hy_ceilings_print(FILE *f, const hy_ceilings *c)
         }
         fprintf(f, "  DRAM arrays: %s\n", c->dram_note);
     }
+    for (size_t d = 0; d < c->n_devices; d++) {
+        const hy_ceil_device *dv = &c->devices[d];
+        fprintf(f, "\nDevice %s: %s\n", dv->backend, dv->note);
+        for (size_t k = 0; k < dv->n_compute; k++) {
+            const hy_ceil_compute *e = &dv->compute[k];
+            fprintf(f, "  %-12s %-24s GFLOP/s", e->id, e->instruction);
+            if (!e->available) fprintf(f, "  not available: %s\n", e->note);
+            else print_stat(f, &e->one_thread), fprintf(f, "\n");
+        }
+        for (size_t k = 0; k < dv->n_bandwidth; k++) {
+            const hy_ceil_bandwidth *e = &dv->bandwidth[k];
+            char arr[32];
+            format_bytes(arr, sizeof arr, e->array_bytes);
+            fprintf(f, "  %-12s %-24s GB/s   ", e->kernel, arr);
+            if (!dv->available) fprintf(f, "  not available\n");
+            else print_stat(f, &e->one_thread), fprintf(f, "\n");
+        }
+    }
 }
 
 /* ---- JSON -------------------------------------------------------------------- */
@@ -833,6 +894,48 @@ static void json_cache(hy_strbuf *b, const char *key, const hy_cache_level *lv)
     hy_strbuf_printf(b, "}");
 }
 
+/* One compute ceiling: {"id", "isa", "dtype", ..., "one_thread", "all_threads"}. */
+static void json_compute_entry(hy_strbuf *b, const hy_ceil_compute *e)
+{
+    hy_strbuf_printf(b, "{\"id\": ");
+    hy_strbuf_json_string(b, e->id);
+    hy_strbuf_printf(b, ", \"isa\": ");
+    hy_strbuf_json_string(b, e->isa);
+    hy_strbuf_printf(b, ", \"dtype\": ");
+    hy_strbuf_json_string(b, e->dtype);
+    hy_strbuf_printf(b, ", \"instruction\": ");
+    hy_strbuf_json_string(b, e->instruction);
+    hy_strbuf_printf(b, ", \"flops_per_instruction\": %d, \"chains\": %d, \"available\": %s",
+                     e->flops_per_instruction, e->chains, e->available ? "true" : "false");
+    if (!e->available) {
+        hy_strbuf_printf(b, ", \"reason\": ");
+        hy_strbuf_json_string(b, e->note);
+    }
+    hy_strbuf_printf(b, ", ");
+    json_stat(b, "one_thread", &e->one_thread);
+    hy_strbuf_printf(b, ", ");
+    json_stat(b, "all_threads", &e->all_threads);
+    hy_strbuf_printf(b, "}");
+}
+
+/* One bandwidth ceiling: {"level", "kernel", ..., "one_thread", "all_threads"}. */
+static void json_bandwidth_entry(hy_strbuf *b, const hy_ceil_bandwidth *e)
+{
+    hy_strbuf_printf(b, "{\"level\": ");
+    hy_strbuf_json_string(b, e->level);
+    hy_strbuf_printf(b, ", \"kernel\": ");
+    hy_strbuf_json_string(b, e->kernel);
+    hy_strbuf_printf(b,
+                     ", \"arrays\": %d, \"bytes_per_element\": %d, \"array_bytes\": %zu, "
+                     "\"working_set_bytes\": %zu, \"working_set_per\": \"%s\", ",
+                     e->arrays, e->bytes_per_element, e->array_bytes, e->working_set_bytes,
+                     strcmp(e->level, "l1") == 0 || strcmp(e->level, "l2") == 0 ? "thread" : "run");
+    json_stat(b, "one_thread", &e->one_thread);
+    hy_strbuf_printf(b, ", ");
+    json_stat(b, "all_threads", &e->all_threads);
+    hy_strbuf_printf(b, "}");
+}
+
 void hy_ceilings_to_json(hy_strbuf *b, const hy_ceilings *c)
 {
     hy_strbuf_printf(b, "{\"threads\": %d, \"openmp\": %s, \"quick\": %s, ", c->threads,
@@ -855,26 +958,8 @@ void hy_ceilings_to_json(hy_strbuf *b, const hy_ceilings *c)
     hy_strbuf_json_string(b, c->caches.line_source ? c->caches.line_source : "");
     hy_strbuf_printf(b, "},\n \"compute_unit\": \"GFLOP/s\", \"compute\": [");
     for (size_t k = 0; k < c->n_compute; k++) {
-        const hy_ceil_compute *e = &c->compute[k];
-        hy_strbuf_printf(b, "%s\n  {\"id\": ", k ? "," : "");
-        hy_strbuf_json_string(b, e->id);
-        hy_strbuf_printf(b, ", \"isa\": ");
-        hy_strbuf_json_string(b, e->isa);
-        hy_strbuf_printf(b, ", \"dtype\": ");
-        hy_strbuf_json_string(b, e->dtype);
-        hy_strbuf_printf(b, ", \"instruction\": ");
-        hy_strbuf_json_string(b, e->instruction);
-        hy_strbuf_printf(b, ", \"flops_per_instruction\": %d, \"chains\": %d, \"available\": %s",
-                         e->flops_per_instruction, e->chains, e->available ? "true" : "false");
-        if (!e->available) {
-            hy_strbuf_printf(b, ", \"reason\": ");
-            hy_strbuf_json_string(b, e->note);
-        }
-        hy_strbuf_printf(b, ", ");
-        json_stat(b, "one_thread", &e->one_thread);
-        hy_strbuf_printf(b, ", ");
-        json_stat(b, "all_threads", &e->all_threads);
-        hy_strbuf_printf(b, "}");
+        hy_strbuf_printf(b, "%s\n  ", k ? "," : "");
+        json_compute_entry(b, &c->compute[k]);
     }
     hy_strbuf_printf(b, "],\n \"bandwidth_unit\": \"GB/s\", \"bandwidth_isa\": ");
     hy_strbuf_json_string(b, c->bandwidth_isa ? c->bandwidth_isa : "");
@@ -884,22 +969,85 @@ void hy_ceilings_to_json(hy_strbuf *b, const hy_ceilings *c)
     hy_strbuf_json_string(b, c->dram_note);
     hy_strbuf_printf(b, ", \"bandwidth\": [");
     for (size_t k = 0; k < c->n_bandwidth; k++) {
-        const hy_ceil_bandwidth *e = &c->bandwidth[k];
-        hy_strbuf_printf(b, "%s\n  {\"level\": ", k ? "," : "");
-        hy_strbuf_json_string(b, e->level);
-        hy_strbuf_printf(b, ", \"kernel\": ");
-        hy_strbuf_json_string(b, e->kernel);
-        hy_strbuf_printf(b,
-                         ", \"arrays\": %d, \"bytes_per_element\": %d, \"array_bytes\": %zu, "
-                         "\"working_set_bytes\": %zu, \"working_set_per\": \"%s\", ",
-                         e->arrays, e->bytes_per_element, e->array_bytes, e->working_set_bytes,
-                         strcmp(e->level, "dram") == 0 ? "run" : "thread");
-        json_stat(b, "one_thread", &e->one_thread);
-        hy_strbuf_printf(b, ", ");
-        json_stat(b, "all_threads", &e->all_threads);
-        hy_strbuf_printf(b, "}");
+        hy_strbuf_printf(b, "%s\n  ", k ? "," : "");
+        json_bandwidth_entry(b, &c->bandwidth[k]);
+    }
+    hy_strbuf_printf(b, "],\n \"devices\": [");
+    for (size_t d = 0; d < c->n_devices; d++) {
+        const hy_ceil_device *dv = &c->devices[d];
+        hy_strbuf_printf(b, "%s\n  {\"backend\": ", d ? "," : "");
+        hy_strbuf_json_string(b, dv->backend);
+        hy_strbuf_printf(b, ", \"available\": %s, \"note\": ", dv->available ? "true" : "false");
+        hy_strbuf_json_string(b, dv->note);
+        hy_strbuf_printf(b, ", \"timer\": \"device events\", \"array_bytes\": %zu, \"compute\": [",
+                         dv->array_bytes);
+        for (size_t k = 0; k < dv->n_compute; k++) {
+            hy_strbuf_printf(b, "%s\n   ", k ? "," : "");
+            json_compute_entry(b, &dv->compute[k]);
+        }
+        hy_strbuf_printf(b, "], \"bandwidth\": [");
+        for (size_t k = 0; k < dv->n_bandwidth; k++) {
+            hy_strbuf_printf(b, "%s\n   ", k ? "," : "");
+            json_bandwidth_entry(b, &dv->bandwidth[k]);
+        }
+        hy_strbuf_printf(b, "]}");
     }
     hy_strbuf_printf(b, "]}");
+}
+
+/* A "best" figure of a ceilings file entry, into dst. */
+static void load_stat(hy_ceil_stat *dst, const hy_json *obj, const char *key)
+{
+    const hy_json *st = hy_json_get(obj, key), *b = hy_json_get(st, "best");
+    if (b && b->type == HY_JSON_NUMBER) {
+        dst->best = b->number;
+        dst->measured = 1;
+    }
+}
+
+static const char *load_str(const hy_json *obj, const char *key, const char *dflt)
+{
+    const hy_json *v = hy_json_get(obj, key);
+    return v && v->type == HY_JSON_STRING ? v->string : dflt;
+}
+
+/* Compute entries of a "compute" array into out: [max]; returns the count. */
+static size_t load_compute(const hy_json *arr, hy_ceil_compute *out, size_t max, const char *path)
+{
+    size_t n = 0;
+    for (size_t i = 0; arr && arr->type == HY_JSON_ARRAY && i < arr->count && n < max; i++) {
+        const hy_json *e = &arr->items[i], *av = hy_json_get(e, "available");
+        const char *id = load_str(e, "id", NULL);
+        if (!id) continue;
+        hy_ceil_compute *d = &out[n++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->id, sizeof d->id, "%s", id);
+        snprintf(d->isa, sizeof d->isa, "%s", load_str(e, "isa", ""));
+        snprintf(d->dtype, sizeof d->dtype, "%s", load_str(e, "dtype", "f32"));
+        snprintf(d->instruction, sizeof d->instruction, "%s", load_str(e, "instruction", ""));
+        d->available = av && av->type == HY_JSON_BOOL && av->boolean;
+        if (!d->available) snprintf(d->note, sizeof d->note, "not available in %s", path);
+        load_stat(&d->one_thread, e, "one_thread");
+        load_stat(&d->all_threads, e, "all_threads");
+    }
+    return n;
+}
+
+static size_t load_bandwidth(const hy_json *arr, hy_ceil_bandwidth *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; arr && arr->type == HY_JSON_ARRAY && i < arr->count && n < max; i++) {
+        const hy_json *e = &arr->items[i];
+        const char *lv = load_str(e, "level", NULL), *k = load_str(e, "kernel", NULL);
+        if (!lv || !k) continue;
+        hy_ceil_bandwidth *d = &out[n++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->level, sizeof d->level, "%s", lv);
+        snprintf(d->kernel, sizeof d->kernel, "%s", k);
+        load_stat(&d->one_thread, e, "one_thread");
+        load_stat(&d->all_threads, e, "all_threads");
+    }
+    return n;
 }
 
 /* Reads a ceilings file (see hy_ceilings.h). */
@@ -918,37 +1066,21 @@ int hy_ceilings_load(const char *path, hy_ceilings *c, char **raw, hy_error *err
     }
     const hy_json *th = hy_json_get(j, "threads");
     c->threads = th && th->type == HY_JSON_NUMBER ? (int)th->number : 0;
-#define STAT(dst, obj, key)                                                          \
-    do {                                                                             \
-        const hy_json *st_ = hy_json_get(obj, key), *b_ = hy_json_get(st_, "best");   \
-        if (b_ && b_->type == HY_JSON_NUMBER) {                                      \
-            (dst).best = b_->number;                                                 \
-            (dst).measured = 1;                                                      \
-        }                                                                            \
-    } while (0)
-    for (size_t i = 0; i < comp->count && c->n_compute < HY_CEIL_MAX_COMPUTE; i++) {
-        const hy_json *e = &comp->items[i], *id = hy_json_get(e, "id"), *isa = hy_json_get(e, "isa"),
-                      *dt = hy_json_get(e, "dtype"), *av = hy_json_get(e, "available");
-        if (!id || id->type != HY_JSON_STRING) continue;
-        hy_ceil_compute *d = &c->compute[c->n_compute++];
-        snprintf(d->id, sizeof d->id, "%s", id->string);
-        snprintf(d->isa, sizeof d->isa, "%s", isa && isa->type == HY_JSON_STRING ? isa->string : "");
-        snprintf(d->dtype, sizeof d->dtype, "%s", dt && dt->type == HY_JSON_STRING ? dt->string : "f32");
+    c->n_compute = load_compute(comp, c->compute, HY_CEIL_MAX_COMPUTE, path);
+    c->n_bandwidth = load_bandwidth(bw, c->bandwidth, HY_CEIL_MAX_BANDWIDTH);
+    const hy_json *devs = hy_json_get(j, "devices");
+    for (size_t i = 0; devs && devs->type == HY_JSON_ARRAY && i < devs->count &&
+                       c->n_devices < HY_CEIL_MAX_DEVICES; i++) {
+        const hy_json *e = &devs->items[i], *av = hy_json_get(e, "available");
+        const char *backend = load_str(e, "backend", NULL);
+        if (!backend) continue;
+        hy_ceil_device *d = &c->devices[c->n_devices++];
+        snprintf(d->backend, sizeof d->backend, "%s", backend);
+        snprintf(d->note, sizeof d->note, "%s", load_str(e, "note", ""));
         d->available = av && av->type == HY_JSON_BOOL && av->boolean;
-        if (!d->available) snprintf(d->note, sizeof d->note, "not available in %s", path);
-        STAT(d->one_thread, e, "one_thread");
-        STAT(d->all_threads, e, "all_threads");
+        d->n_compute = load_compute(hy_json_get(e, "compute"), d->compute, HY_CEIL_DEVICE_COMPUTE, path);
+        d->n_bandwidth = load_bandwidth(hy_json_get(e, "bandwidth"), d->bandwidth, HY_CEIL_DEVICE_BANDWIDTH);
     }
-    for (size_t i = 0; i < bw->count && c->n_bandwidth < HY_CEIL_MAX_BANDWIDTH; i++) {
-        const hy_json *e = &bw->items[i], *lv = hy_json_get(e, "level"), *k = hy_json_get(e, "kernel");
-        if (!lv || lv->type != HY_JSON_STRING || !k || k->type != HY_JSON_STRING) continue;
-        hy_ceil_bandwidth *d = &c->bandwidth[c->n_bandwidth++];
-        snprintf(d->level, sizeof d->level, "%s", lv->string);
-        snprintf(d->kernel, sizeof d->kernel, "%s", k->string);
-        STAT(d->one_thread, e, "one_thread");
-        STAT(d->all_threads, e, "all_threads");
-    }
-#undef STAT
     hy_json_free(j);
     return 0;
 }

@@ -33,7 +33,20 @@
  * beside it.  A repetition in which a thread spent under 90% of its time on
  * a CPU (CLOCK_THREAD_CPUTIME_ID against wall time: another process took
  * its core) is set aside and run again, up to `repetitions` extra runs, and
- * counted as disturbed.  Timer: clock_gettime(CLOCK_MONOTONIC). */
+ * counted as disturbed.  Timer: clock_gettime(CLOCK_MONOTONIC).
+ *
+ * Device ceilings, one set per GPU backend compiled in (cuda, hip), from
+ * the probes in backends/gpu/gpu_probes.cu, timed with device events:
+ *   <backend>_f32    fp32 FMA chains in registers              (GFLOP/s)
+ *   <backend>_bf16   mma.sync m16n8k16 bf16 -> fp32 tensor-core loop
+ *                    (CUDA only; the hip build lists it unavailable)
+ *   <backend> copy   own device-to-device copy kernel over two arrays of
+ *                    device_array_bytes, counted read + write     (GB/s)
+ *   <backend> memcpy cudaMemcpy / hipMemcpy device to device, the same
+ * Each is calibrated to about seconds_per_rep per repetition, best of the
+ * repetitions; the figure is stored as both one_thread and all_threads
+ * (a device has no host-thread count).  Without a device the backend's
+ * entries are listed as unavailable with the probe's reason. */
 #ifndef HY_CEILINGS_H
 #define HY_CEILINGS_H
 
@@ -56,6 +69,8 @@ typedef struct hy_ceilings_opts {
                                 capped at 1/8 of physical memory                         */
     int skip_compute;       /* leave out the compute probes (tests)                      */
     int skip_bandwidth;     /* leave out the bandwidth probes (tests)                    */
+    int skip_devices;       /* leave out the GPU probes                                  */
+    size_t device_array_bytes; /* each GPU copy array; 0 = 1 GiB (quick: 256 MiB)       */
     int verbose;            /* progress lines on stderr                                  */
 } hy_ceilings_opts;
 
@@ -99,6 +114,22 @@ typedef struct hy_ceil_bandwidth {
     hy_ceil_stat one_thread, all_threads; /* GB/s                           */
 } hy_ceil_bandwidth;
 
+#define HY_CEIL_MAX_DEVICES 2
+#define HY_CEIL_DEVICE_COMPUTE 2   /* f32 FMA, bf16 tensor core */
+#define HY_CEIL_DEVICE_BANDWIDTH 2 /* copy kernel, memcpy        */
+
+/* The ceilings of one GPU backend. */
+typedef struct hy_ceil_device {
+    char backend[8];    /* "cuda", "hip"                                   */
+    int available;      /* a device answered the probe                     */
+    char note[200];     /* the device ("NVIDIA H200 (sm_90), ...") or why not */
+    size_t array_bytes; /* each copy array                                 */
+    size_t n_compute;   /* ids "<backend>_f32", "<backend>_bf16"            */
+    hy_ceil_compute compute[HY_CEIL_DEVICE_COMPUTE];
+    size_t n_bandwidth; /* level "<backend>" (device memory), kernels "copy", "memcpy" */
+    hy_ceil_bandwidth bandwidth[HY_CEIL_DEVICE_BANDWIDTH];
+} hy_ceil_device;
+
 typedef struct hy_ceilings {
     int threads;             /* threads the all-threads figures ran on        */
     int openmp;              /* 1 when built with OpenMP                      */
@@ -116,6 +147,8 @@ typedef struct hy_ceilings {
     hy_ceil_compute compute[HY_CEIL_MAX_COMPUTE];
     size_t n_bandwidth;
     hy_ceil_bandwidth bandwidth[HY_CEIL_MAX_BANDWIDTH];
+    size_t n_devices;        /* GPU backends compiled in                      */
+    hy_ceil_device devices[HY_CEIL_MAX_DEVICES];
 } hy_ceilings;
 
 /* Runs every probe.  opts may be NULL (defaults).  Fails only when memory
@@ -127,7 +160,9 @@ void hy_ceilings_print(FILE *f, const hy_ceilings *c);
 
 /* One JSON object (no trailing newline), the "ceilings" member of results
  * files: {"threads", "openmp", ..., "caches": {...}, "compute": [...],
- * "bandwidth": [...]}. Non-finite numbers are written as null. */
+ * "bandwidth": [...], "devices": [{"backend", "available", "note",
+ * "array_bytes", "compute": [...], "bandwidth": [...]}]}. Non-finite
+ * numbers are written as null. */
 void hy_ceilings_to_json(hy_strbuf *b, const hy_ceilings *c);
 
 /* Reads a file written by `hybench ceilings --out` back into the members
@@ -141,6 +176,8 @@ const hy_ceil_compute *hy_ceilings_find_compute(const hy_ceilings *c, const char
 /* Entry by level ("l1", "l2", "dram") and kernel ("triad", ...); NULL when absent. */
 const hy_ceil_bandwidth *hy_ceilings_find_bandwidth(const hy_ceilings *c, const char *level,
                                                     const char *kernel);
+/* The device ceilings of a GPU backend ("cuda"); NULL when not in c. */
+const hy_ceil_device *hy_ceilings_find_device(const hy_ceilings *c, const char *backend);
 
 /* The roofline at one arithmetic intensity. */
 typedef struct hy_roofline {
@@ -162,6 +199,13 @@ int hy_roofline_bound(const hy_ceilings *c, double intensity, const char *isa, i
 /* The same against the triad bandwidth of `level` ("l1", "l2", "dram"). */
 int hy_roofline_bound_at(const hy_ceilings *c, double intensity, const char *isa,
                          const char *level, int all_threads, hy_roofline *out, hy_error *err);
+
+/* The roofline of a GPU backend's kernels: the compute ceiling
+ * "<backend>_<dtype>" (dtype "f32", or "bf16": the tensor-core peak) and
+ * the device copy-kernel bandwidth.  Fails when the backend's device
+ * ceilings are absent, unavailable or that probe was not measured. */
+int hy_roofline_bound_device(const hy_ceilings *c, double intensity, const char *backend,
+                             const char *dtype, hy_roofline *out, hy_error *err);
 
 /* The `hybench ceilings` command (declared in hy_cli.h once wired in). */
 int hy_cmd_ceilings(int argc, char **argv);

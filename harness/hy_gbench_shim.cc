@@ -12,6 +12,13 @@
 //                      own cap of 1e9 applies)
 //   real time          ->UseRealTime()    CPU backends (threaded kernels)
 //   device time        ->UseManualTime()  + SetIterationTime(manual_seconds)
+//                      per iteration; with a device clock in the options,
+//                      the clock is started before the `for (auto _ :
+//                      state)` loop and stopped after it (the launches run
+//                      back to back, no host synchronisation between them)
+//                      and the batch's device time is reported once,
+//                      SetIterationTime(total): Google Benchmark adds up
+//                      what SetIterationTime reports over the run.
 //   CPU time column    ->MeasureProcessCPUTime() (all threads, like builtin)
 //   counters           state.counters[name] = Counter(value, kDefaults or
 //                      kIsIterationInvariantRate)
@@ -71,6 +78,14 @@ void run_job(benchmark::State &state, Job *job)
         return;
     }
     if (o->evict) o->evict(o->evict_ctx); // outside the timed loop, see above
+    const bool clock = hy_timer_has_clock(o) != 0;
+    if (clock && o->clock.begin(o->clock.ctx, &job->err) != 0) {
+        hy_fail_prefix(&job->err, "device clock");
+        job->failed = true;
+        state.SkipWithError(job->err.msg);
+        for (auto _ : state) break;
+        return;
+    }
     long long iteration = 0;
     for (auto _ : state) {
         double m = -1;
@@ -79,7 +94,7 @@ void run_job(benchmark::State &state, Job *job)
             state.SkipWithError(job->err.msg);
             break;
         }
-        if (job->manual) {
+        if (job->manual && !clock) {
             if (!(m >= 0)) {
                 hy_fail(&job->err,
                         "the function reported device time during warm-up but not in iteration %lld",
@@ -91,6 +106,20 @@ void run_job(benchmark::State &state, Job *job)
             state.SetIterationTime(m);
         }
         iteration++;
+    }
+    if (clock) {
+        double device_seconds = 0;
+        hy_error cerr{};
+        if (o->clock.end(o->clock.ctx, &device_seconds, &cerr) != 0) {
+            if (!job->failed) {
+                job->err = cerr;
+                hy_fail_prefix(&job->err, "device clock");
+                job->failed = true;
+                state.SkipWithError(job->err.msg);
+            }
+        } else if (!job->failed) {
+            state.SetIterationTime(device_seconds);
+        }
     }
     for (int c = 0; c < o->ncounters; c++)
         state.counters[o->counters[c].name] = benchmark::Counter(

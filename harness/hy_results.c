@@ -590,6 +590,7 @@ int hy_results_add_timing(hy_results *r, const hy_bench_meta *m, const hy_timing
         entry_tail(&e, &g, "ok");
         entry_str(&e, "engine", t->engine);
         entry_str(&e, "time_source", source);
+        entry_str(&e, "clock", t->clock);
         entry_str(&e, "cache", cache);
         entry_end(&e);
     }
@@ -612,6 +613,7 @@ int hy_results_add_timing(hy_results *r, const hy_bench_meta *m, const hy_timing
         entry_tail(&e, &g, "ok");
         entry_str(&e, "engine", t->engine);
         entry_str(&e, "time_source", source);
+        entry_str(&e, "clock", t->clock);
         entry_str(&e, "cache", cache);
         entry_end(&e);
     }

@@ -32,7 +32,8 @@
  * peak bandwidth for kernels without FLOPs), validation_error, the timing
  * counters and the caller's extra counters.  Strings beside them: family,
  * variant, backend, shape, status ("ok" or the failure kind), engine,
- * time_source ("real" or "manual"), cache ("warm" or "cold").
+ * time_source ("real" or "manual"), clock (what timed it: "wall clock",
+ * a backend's device clock such as "cuda events"), cache ("warm" or "cold").
  *
  * Atomicity: after every added benchmark the whole file is rewritten to a
  * temporary file, fsync'ed and renamed over the old one

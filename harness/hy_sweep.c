@@ -15,30 +15,37 @@
 
 /* ---- small tables ---------------------------------------------------------- */
 
-int sweep_table_put(sweep_table *t, const char *key, double seconds)
+/* The entry of key, created with NaN seconds when absent; NULL without memory. */
+static sweep_known *table_slot(sweep_table *t, const char *key)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->items[i].key, key) == 0) {
-            t->items[i].seconds = seconds;
-            return 0;
-        }
+        if (strcmp(t->items[i].key, key) == 0) return &t->items[i];
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 64;
         sweep_known *g = realloc(t->items, cap * sizeof *g);
-        if (!g) return -1;
+        if (!g) return NULL;
         t->items = g;
         t->cap = cap;
     }
-    snprintf(t->items[t->n].key, sizeof t->items[t->n].key, "%s", key);
-    t->items[t->n++].seconds = seconds;
+    sweep_known *k = &t->items[t->n++];
+    snprintf(k->key, sizeof k->key, "%s", key);
+    k->s.median = k->s.lo = k->s.hi = NAN;
+    return k;
+}
+
+int sweep_table_put(sweep_table *t, const char *key, const hy_sweep_spread *s)
+{
+    sweep_known *k = table_slot(t, key);
+    if (!k) return -1;
+    k->s = *s;
     return 0;
 }
 
-int sweep_table_get(const sweep_table *t, const char *key, double *seconds)
+int sweep_table_get(const sweep_table *t, const char *key, hy_sweep_spread *s)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->items[i].key, key) == 0) {
-            *seconds = t->items[i].seconds;
+        if (strcmp(t->items[i].key, key) == 0 && isfinite(t->items[i].s.median)) {
+            *s = t->items[i].s;
             return 1;
         }
     return 0;
@@ -112,10 +119,11 @@ static double jnum(const hy_json *o, const char *key)
     return v && v->type == HY_JSON_NUMBER ? v->number : NAN;
 }
 
-/* Every finished timing of the file: the median aggregate, or the single
- * repetition of a one-repetition benchmark. */
-static int load_resumed(sweep_ctx *x, hy_error *err)
+/* Every finished timing of the file: the median, p10 and p90 aggregates,
+ * or the single repetition of a one-repetition benchmark (all three). */
+int sweep_load_file(sweep_ctx *x, hy_error *err)
 {
+    if (x->file_entries == hy_results_count(x->env->results) && x->file.n > 0) return 0;
     char *text = NULL;
     size_t len = 0;
     if (hy_read_file(hy_results_path(x->env->results), &text, &len, err)) return -1;
@@ -125,6 +133,7 @@ static int load_resumed(sweep_ctx *x, hy_error *err)
         return -1;
     }
     free(text);
+    sweep_table_free(&x->file);
     const hy_json *bs = hy_json_get(j, "benchmarks");
     for (size_t i = 0; bs && bs->type == HY_JSON_ARRAY && i < bs->count; i++) {
         const hy_json *e = &bs->items[i];
@@ -132,15 +141,24 @@ static int load_resumed(sweep_ctx *x, hy_error *err)
                    *name = jstr(e, "run_name");
         double reps = jnum(e, "repetitions"), t = jnum(e, "real_time");
         if (!name || !rt || !isfinite(t)) continue;
-        int median = strcmp(rt, "aggregate") == 0 && agg && strcmp(agg, "median") == 0;
+        t *= unit_seconds(jstr(e, "time_unit"));
+        int aggregate = strcmp(rt, "aggregate") == 0 && agg;
         int single = strcmp(rt, "iteration") == 0 && reps == 1;
-        if ((median || single) &&
-            sweep_table_put(&x->resumed, name, t * unit_seconds(jstr(e, "time_unit")))) {
+        if (!single && !(aggregate && (strcmp(agg, "median") == 0 || strcmp(agg, "p10") == 0 ||
+                                       strcmp(agg, "p90") == 0)))
+            continue;
+        sweep_known *k = table_slot(&x->file, name);
+        if (!k) {
             hy_json_free(j);
             return hy_fail(err, "out of memory");
         }
+        if (single) k->s.median = k->s.lo = k->s.hi = t;
+        else if (strcmp(agg, "median") == 0) k->s.median = t;
+        else if (strcmp(agg, "p10") == 0) k->s.lo = t;
+        else k->s.hi = t;
     }
     hy_json_free(j);
+    x->file_entries = hy_results_count(x->env->results);
     return 0;
 }
 
@@ -257,39 +275,45 @@ static double roofline_seconds(const sweep_ctx *x, const hy_bench_shape *s)
     return tc > tb ? tc : tb;
 }
 
+/* Whether decode shape s is timed streamed (hy_sweep.h: the model's
+ * weights exceed the last-level cache), or warm. */
+static int shape_streamed(const sweep_ctx *x, const hy_bench_shape *s)
+{
+    return s->phase == HY_PHASE_DECODE && x->decode_streamed;
+}
+
 /* Estimated seconds to validate and time shape s (nothing measured yet). */
-static double estimate_shape(const sweep_ctx *x, const hy_bench_shape *s, int cold)
+static double estimate_shape(const sweep_ctx *x, const hy_bench_shape *s)
 {
     double call = roofline_seconds(x, s) * x->slowdown[s->v.family];
     const hy_bench_opts *b = &x->o->bench;
-    int reps = b->repetitions > 0 ? b->repetitions : cold ? 20 : 5;
+    int streamed = shape_streamed(x, s);
+    int reps = b->repetitions > 0 ? b->repetitions : streamed ? 3 : 5;
     double min_time = b->min_time_s > 0 ? b->min_time_s : 0.1;
-    double timing = cold ? reps * (call + 0.02) : fmax(reps * min_time, (reps + 2) * call) + call;
+    if (streamed) min_time = 0.02;
+    double timing = fmax(reps * min_time, (reps + 2) * call) + call;
+    if (streamed) {
+        /* a round moves every copy's bytes from DRAM, at half the triad
+         * bandwidth, plus ~2 us a call; the cases are filled at ~300 MB/s */
+        double footprint, gf, gb;
+        int k = sweep_stream_plan(x, s, &footprint);
+        int rounds = b->repetitions > 0 ? b->repetitions : 15;
+        sweep_peaks(x->env->ceilings, &gf, &gb);
+        double per_call = 2 * hy_val_shape_cost(&s->v).bytes / (gb * 1e9) + 2e-6;
+        timing += (rounds + 1) * k * per_call + footprint / 3e8;
+    }
     double vf = b->validate_flops > 0 ? b->validate_flops : HY_BENCH_VALIDATE_FLOPS;
     double flops = hy_val_shape_cost(&s->v).flops;
     return timing + fmin(flops, vf) / 3e8 + call; /* reference at ~0.3 GFLOP/s, plus the checked run */
 }
 
-/* The cache state a kernel call has inside the model.  Prefill: warm (a
- * call re-reads its weights for many tokens).  Decode of a model whose
- * weights exceed the last-level cache: a kernel that moves more bytes than
- * a core's L2 (weights, or the KV cache of a long context) finds them
- * evicted by the other layers, so it is timed cold; a smaller one (norms,
- * conv, dt_proj, the small projections of narrow models) is timed warm,
- * because timing it alone after a full eviction measures mostly the
- * eviction's aftermath (TLB and page-table misses, idle threads waking),
- * about 20 us a call, which the same call inside the model, with its
- * activations, code and translations cached, does not pay. */
-static int shape_cold(const sweep_ctx *x, const hy_bench_shape *s)
+/* Bytes a case of shape s holds (inputs, outputs, reference copies), or
+ * the streamed copies of it. */
+static double shape_memory(const sweep_ctx *x, const hy_bench_shape *s)
 {
-    if (s->phase != HY_PHASE_DECODE || !x->decode_cold) return 0;
-    return hy_val_shape_cost(&s->v).bytes > x->cold_min_bytes;
-}
-
-/* Bytes a case of shape s holds (inputs, outputs, reference copies). */
-static double shape_memory(const hy_bench_shape *s)
-{
-    return 3.0 * hy_val_shape_cost(&s->v).bytes;
+    double m = 3.0 * hy_val_shape_cost(&s->v).bytes, footprint = 0;
+    if (shape_streamed(x, s)) sweep_stream_plan(x, s, &footprint);
+    return fmax(m, footprint);
 }
 
 /* The timing-only embedding gather of the head: T rows of H floats out of
@@ -312,23 +336,40 @@ static int gather_once(void *p, double *manual, hy_error *err)
     return 0;
 }
 
-static double measure_gather(sweep_ctx *x, hy_phase ph, int64_t L, hy_error *err, int *failed)
+/* One measurement of a part: known now (memo), or an entry of the results
+ * file to read after the length's kernels ran (name). */
+typedef struct part_time {
+    char name[400]; /* "" when s is final or the part failed        */
+    char key[400];  /* reuse key                                    */
+    hy_sweep_spread s;
+    int fresh;      /* timed by this run (not reused, not resumed)   */
+} part_time;
+
+static void part_failed(part_time *pt)
+{
+    pt->name[0] = 0;
+    pt->s.median = pt->s.lo = pt->s.hi = NAN;
+}
+
+/* The embedding gather; 0, or -1 when the results file cannot be written. */
+static int measure_gather(sweep_ctx *x, hy_phase ph, int64_t L, part_time *pt, hy_error *err)
 {
     const hy_config *c = &x->o->base;
     int64_t T = ph == HY_PHASE_DECODE ? 1 : L;
-    char shape[200], name[400], key[400];
+    char shape[200];
     snprintf(shape, sizeof shape, "%s/%s/L=%lld/embed/T=%lld,H=%lld,V=%lld", x->o->label,
              hy_phase_name(ph), (long long)L, (long long)T, (long long)c->hidden,
              (long long)c->vocab);
-    snprintf(name, sizeof name, "embed/gather/host/%s", shape);
-    snprintf(key, sizeof key, "embed|%s|T=%lld,H=%lld", hy_phase_name(ph), (long long)T,
+    snprintf(pt->name, sizeof pt->name, "embed/gather/host/%s", shape);
+    snprintf(pt->key, sizeof pt->key, "embed|%s|T=%lld,H=%lld", hy_phase_name(ph), (long long)T,
              (long long)c->hidden);
-    double s;
-    if (sweep_table_get(&x->memo, key, &s)) return s;
-    if (sweep_table_get(&x->resumed, name, &s)) {
+    if (sweep_table_get(&x->memo, pt->key, &pt->s)) {
+        pt->name[0] = 0;
+        return 0;
+    }
+    if (hy_results_has(x->env->results, pt->name)) {
         x->res->kernels_resumed++;
-        sweep_table_put(&x->memo, key, s);
-        return s;
+        return 0;
     }
     size_t table_n = (size_t)c->vocab * (size_t)c->hidden;
     float *table = malloc(table_n * sizeof *table);
@@ -336,8 +377,8 @@ static double measure_gather(sweep_ctx *x, hy_phase ph, int64_t L, hy_error *err
     int32_t *tok = malloc((size_t)T * sizeof *tok);
     if (!table || !dst || !tok) {
         free(table), free(dst), free(tok);
-        *failed = 1;
-        return NAN;
+        part_failed(pt);
+        return 0;
     }
     for (size_t i = 0; i < table_n; i++) table[i] = (float)(i % 7);
     hy_val_rng rng;
@@ -349,68 +390,113 @@ static double measure_gather(sweep_ctx *x, hy_phase ph, int64_t L, hy_error *err
     if (x->o->bench.min_time_s > 0) to.min_time_s = x->o->bench.min_time_s;
     to.engine = x->o->bench.engine;
     hy_timing t;
-    double out = NAN;
-    if (hy_time_function(name, gather_once, &g, &to, &t, err) == 0) {
-        out = hy_stats_median(t.seconds, (size_t)t.repetitions);
+    int rc = 0;
+    if (hy_time_function(pt->name, gather_once, &g, &to, &t, err) == 0) {
         hy_bench_meta m = {.family = "embed", .variant = "gather", .backend = "host",
                            .shape = shape, .threads = 1,
                            .bytes = 2.0 * (double)T * (double)c->hidden * sizeof(float),
                            .validation_error = NAN};
-        int rc = hy_results_add_timing(x->env->results, &m, &t, err);
+        rc = hy_results_add_timing(x->env->results, &m, &t, err);
         hy_timing_free(&t);
-        if (rc) {
-            free(table), free(dst), free(tok);
-            return -INFINITY; /* file error */
-        }
         x->res->kernels_timed++;
     } else {
-        *failed = 1;
+        part_failed(pt);
     }
     free(table), free(dst), free(tok);
-    if (isfinite(out)) sweep_table_put(&x->memo, key, out);
-    return out;
+    return rc;
 }
 
-/* Seconds of one call of shape s (validated, timed, or known); NaN when it
- * failed (recorded); -inf when the results file could not be written. */
-static double measure_shape(sweep_ctx *x, const hy_bench_shape *s, hy_error *err)
+/* The shape part of the streamed entry: the role gets "/streamed". */
+static void streamed_shape_name(const sweep_ctx *x, const hy_bench_shape *s, int64_t L, char *buf,
+                                size_t len)
+{
+    char params[160];
+    hy_bench_shape_params(&s->v, params, sizeof params);
+    snprintf(buf, len, "%s/%s/L=%lld/%s/streamed/%s", x->o->label, hy_phase_name(s->phase),
+             (long long)L, s->role, params);
+}
+
+/* Shape s at length L: validated and timed (warm, plus streamed for a
+ * streamed decode shape), or known.  A failure is recorded and leaves the
+ * part NaN; -1 only when the results file cannot be written. */
+static int measure_shape(sweep_ctx *x, const hy_bench_shape *s, int64_t L, part_time *pt,
+                         hy_error *err)
 {
     const hy_backend *b = x->env->backend;
     const hy_kernel_variant *v = hy_backend_select(b, s->v.family);
     if (!v) {
         hy_progress_note(&x->progress, "note: %s is not supported by backend %s",
                          hy_family_name(s->v.family), b->name);
-        return NAN;
+        part_failed(pt);
+        pt->key[0] = 0;
+        return 0;
     }
-    char key[400];
-    reuse_key(v, b->name, s, key, sizeof key);
-    double sec;
-    if (sweep_table_get(&x->memo, key, &sec)) {
+    reuse_key(v, b->name, s, pt->key, sizeof pt->key);
+    if (sweep_table_get(&x->memo, pt->key, &pt->s)) {
         x->res->kernels_reused++;
-        return sec;
+        pt->name[0] = 0;
+        return 0;
     }
+    int streamed = shape_streamed(x, s);
     hy_bench_opts bo = x->o->bench;
-    bo.cache = shape_cold(x, s) ? HY_CACHE_COLD : HY_CACHE_WARM;
+    bo.cache = HY_CACHE_WARM;
     bo.log = x->o->log;
+    if (streamed) { /* the warm timing is the validated reference here */
+        bo.repetitions = 3;
+        bo.min_time_s = 0.02;
+    }
     hy_bench_outcome out;
-    if (hy_bench_run(x->env, v, s, &bo, &out, err)) return -INFINITY;
+    if (hy_bench_run(x->env, v, s, &bo, &out, err)) return -1;
     if (strcmp(out.status, "ok") == 0) {
-        sec = out.median_s;
         x->res->kernels_timed++;
-        double roof = roofline_seconds(x, s);
-        if (roof > 0 && sec / roof > x->slowdown[s->v.family]) x->slowdown[s->v.family] = sec / roof;
-    } else if (strcmp(out.status, "skipped") == 0 && sweep_table_get(&x->resumed, out.name, &sec)) {
+        pt->fresh = 1;
+    } else if (strcmp(out.status, "skipped") == 0) {
         x->res->kernels_resumed++;
     } else {
         x->res->kernels_failed++;
         hy_progress_note(&x->progress, "%s: %s %s", out.name, out.status, out.message);
-        return NAN;
+        part_failed(pt);
+        return 0;
     }
-    sweep_table_put(&x->memo, key, sec);
-    return sec;
+    snprintf(pt->name, sizeof pt->name, "%s", out.name);
+    if (!streamed) return 0;
+    char shape[300], why[240] = "";
+    streamed_shape_name(x, s, L, shape, sizeof shape);
+    hy_bench_meta m = {.family = hy_family_name(s->v.family), .variant = v->name,
+                       .backend = b->name, .shape = shape};
+    if (hy_bench_name(&m, pt->name, sizeof pt->name, err)) return -1;
+    int rc = sweep_time_streamed(x, v, s, shape, out.validation_error, why, sizeof why, err);
+    if (rc < 0) return -1;
+    if (rc > 0) {
+        x->res->kernels_failed++;
+        hy_progress_note(&x->progress, "%s: not timed streamed: %s", pt->name, why);
+        part_failed(pt);
+    }
+    return 0;
 }
 
 /* ---- one (phase, length) ----------------------------------------------------------- */
+
+static void add_part(double *to, double *lo, double *hi, const hy_sweep_spread *s, int times)
+{
+    *to += times * s->median;
+    *lo += times * s->lo;
+    *hi += times * s->hi;
+}
+
+/* The first part before i measured with the same kernel shape as part i
+ * (its reuse key), or i. */
+static size_t same_shape_before(const sweep_ctx *x, const hy_bench_shape *shapes,
+                                const part_time *times, size_t i)
+{
+    const hy_kernel_variant *v = hy_backend_select(x->env->backend, shapes[i].v.family);
+    if (!v) return i;
+    char key[400];
+    reuse_key(v, x->env->backend->name, &shapes[i], key, sizeof key);
+    for (size_t j = 0; j < i; j++)
+        if (part_needed(x, &PARTS[j]) && strcmp(times[j].key, key) == 0) return j;
+    return i;
+}
 
 static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
 {
@@ -418,6 +504,8 @@ static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
     hy_sweep_point *pt = &x->res->points[ph][si];
     hy_sweep_costs *c = &pt->costs;
     hy_sweep_costs_unknown(c);
+    hy_sweep_costs_unknown(&pt->costs_lo);
+    hy_sweep_costs_unknown(&pt->costs_hi);
     hy_bench_shape shapes[N_PARTS];
 
     /* Estimates first: time of what is not known yet, memory of the largest case. */
@@ -427,10 +515,10 @@ static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
         if (part_shape(x, &PARTS[i], ph, L, &shapes[i], err)) return -1;
         const hy_kernel_variant *v = hy_backend_select(x->env->backend, shapes[i].v.family);
         char key[400];
-        double known;
+        hy_sweep_spread known;
         if (v) reuse_key(v, x->env->backend->name, &shapes[i], key, sizeof key);
-        if (v && !sweep_table_get(&x->memo, key, &known)) est += estimate_shape(x, &shapes[i], shape_cold(x, &shapes[i]));
-        if (shape_memory(&shapes[i]) > mem) mem = shape_memory(&shapes[i]);
+        if (v && !sweep_table_get(&x->memo, key, &known)) est += estimate_shape(x, &shapes[i]);
+        if (shape_memory(x, &shapes[i]) > mem) mem = shape_memory(x, &shapes[i]);
     }
     double budget = x->o->length_budget > 0 ? x->o->length_budget : 120, left = sweep_time_left(x);
     double avail = sweep_available_memory();
@@ -451,35 +539,73 @@ static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
         return 0;
     }
 
-    double mixer[HY_MIX_COUNT] = {0}, ffn[HY_FFN_COUNT] = {0}, head = 0;
-    for (size_t i = 0; i < N_PARTS; i++) {
+    part_time *times = calloc(N_PARTS + 1, sizeof *times);
+    if (!times) return hy_fail(err, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < N_PARTS && !rc; i++) {
         const part_def *p = &PARTS[i];
+        part_failed(&times[i]);
         if (!part_needed(x, p)) continue;
         if (sweep_out_of_time(x)) {
             snprintf(pt->skipped, sizeof pt->skipped, "stopped by --max-time before %s",
                      p->role);
+            free(times);
             return 0;
         }
         char item[200];
         snprintf(item, sizeof item, "%s L=%lld %s", hy_phase_name(ph), (long long)L, p->role);
         hy_progress_update(&x->progress, x->steps_done, item, -1);
-        double sec = measure_shape(x, &shapes[i], err);
-        if (sec == -INFINITY) return -1;
-        sec *= p->times;
-        if (p->ffn == 0) mixer[p->kind] += sec;
-        else if (p->ffn == 1) ffn[p->kind] += sec;
-        else head += sec;
+        /* A shape used twice at one length (the norms) is timed once. */
+        size_t same = same_shape_before(x, shapes, times, i);
+        if (same < i) {
+            times[i] = times[same];
+            times[i].fresh = 0;
+            x->res->kernels_reused++;
+        } else {
+            rc = measure_shape(x, &shapes[i], L, &times[i], err);
+        }
     }
-    int failed = 0;
-    double g = measure_gather(x, ph, L, err, &failed);
-    if (g == -INFINITY) return -1;
-    head += g;
-    for (int k = 0; k < HY_MIX_COUNT; k++)
-        if (x->need_mixer[k]) c->mixer[k] = mixer[k];
-    for (int k = 0; k < HY_FFN_COUNT; k++)
-        if (x->need_ffn[k]) c->ffn[k] = ffn[k];
-    c->head = head;
-    pt->done = isfinite(head);
+    if (!rc) rc = measure_gather(x, ph, L, &times[N_PARTS], err);
+    /* The timings just added are read back with their spreads. */
+    if (!rc) rc = sweep_load_file(x, err);
+    if (rc) {
+        free(times);
+        return -1;
+    }
+    double mixer[3][HY_MIX_COUNT] = {{0}}, ffn[3][HY_FFN_COUNT] = {{0}}, head[3] = {0};
+    for (size_t i = 0; i <= N_PARTS; i++) {
+        part_time *t = &times[i];
+        if (i < N_PARTS && !part_needed(x, &PARTS[i])) continue;
+        if (t->name[0]) {
+            if (!sweep_table_get(&x->file, t->name, &t->s)) part_failed(t);
+            else if (!isfinite(t->s.lo) || !isfinite(t->s.hi)) t->s.lo = t->s.hi = t->s.median;
+            if (isfinite(t->s.median) && t->key[0] && sweep_table_put(&x->memo, t->key, &t->s)) {
+                free(times);
+                return hy_fail(err, "out of memory");
+            }
+        }
+        if (i == N_PARTS) {
+            add_part(&head[0], &head[1], &head[2], &t->s, 1);
+            continue;
+        }
+        const part_def *p = &PARTS[i];
+        double roof = roofline_seconds(x, &shapes[i]);
+        if (t->fresh && roof > 0 && t->s.median / roof > x->slowdown[p->family])
+            x->slowdown[p->family] = t->s.median / roof;
+        if (p->ffn == 0) add_part(&mixer[0][p->kind], &mixer[1][p->kind], &mixer[2][p->kind], &t->s, p->times);
+        else if (p->ffn == 1) add_part(&ffn[0][p->kind], &ffn[1][p->kind], &ffn[2][p->kind], &t->s, p->times);
+        else add_part(&head[0], &head[1], &head[2], &t->s, p->times);
+    }
+    free(times);
+    hy_sweep_costs *out[3] = {c, &pt->costs_lo, &pt->costs_hi};
+    for (int w = 0; w < 3; w++) {
+        for (int k = 0; k < HY_MIX_COUNT; k++)
+            if (x->need_mixer[k]) out[w]->mixer[k] = mixer[w][k];
+        for (int k = 0; k < HY_FFN_COUNT; k++)
+            if (x->need_ffn[k]) out[w]->ffn[k] = ffn[w][k];
+        out[w]->head = head[w];
+    }
+    pt->done = isfinite(c->head);
     for (int k = 0; k < HY_MIX_COUNT; k++)
         if (x->need_mixer[k] && !isfinite(c->mixer[k])) pt->done = 0;
     for (int k = 0; k < HY_FFN_COUNT; k++)
@@ -556,16 +682,20 @@ int hy_sweep_run(const hy_bench_env *env, const hy_sweep_opts *o, hy_sweep_resul
     }
     hy_cache_info ci;
     hy_cache_info_detect(&ci);
-    x.decode_cold = weights_max > (double)hy_cache_llc_bytes(&ci);
-    x.cold_min_bytes = ci.l2.bytes > 0 ? (double)ci.l2.bytes : (double)HY_CACHE_DEFAULT_L2;
+    x.llc_bytes = (double)hy_cache_llc_bytes(&ci);
+    x.decode_streamed = res->decode_streamed =
+        o->decode_cache == HY_CACHE_COLD ||
+        (o->decode_cache == HY_CACHE_AUTO && weights_max > x.llc_bytes);
     if (o->log)
         fprintf(o->log, "sweep: %s, %zu lengths, %zu ratios; decode kernels timed %s (weights "
                         "%.1f MB vs last-level cache %.1f MB)\n",
                 o->label, o->n_seq, o->n_ratios,
-                x.decode_cold ? "cold when they move more than the L2 size, warm otherwise" : "warm",
-                weights_max / 1e6, (double)hy_cache_llc_bytes(&ci) / 1e6);
+                x.decode_streamed ? "streamed through distinct copies of their data (cold, back "
+                                    "to back), after a warm validated run"
+                                  : "warm",
+                weights_max / 1e6, x.llc_bytes / 1e6);
 
-    int rc = load_resumed(&x, err);
+    int rc = sweep_load_file(&x, err);
     size_t total = o->n_seq * (size_t)(o->phases[0] + o->phases[1]) + o->n_checks;
     hy_progress_init(&x.progress, "sweep", total, o->progress_force);
     for (size_t i = 0; !rc && i < o->n_seq; i++) {
@@ -586,7 +716,7 @@ int hy_sweep_run(const hy_bench_env *env, const hy_sweep_opts *o, hy_sweep_resul
     }
     if (!rc) rc = hy_sweep_write_summary(o, res, res->summary_path, err);
     hy_progress_finish(&x.progress);
-    sweep_table_free(&x.resumed);
+    sweep_table_free(&x.file);
     sweep_table_free(&x.memo);
     return rc;
 }

@@ -18,16 +18,27 @@
  *     head              embedding gather + final layernorm + lm_head
  *   Phases: prefill at L = one call of T = L tokens from an empty cache;
  *   decode at L = one call of T = 1 with L tokens already cached.
- *   Kernels are timed in the cache state they have inside the model:
- *   prefill warm; decode, when the model's weights exceed the last-level
- *   cache (each layer's weights are then evicted by the other layers' by
- *   the time they are needed again), cold for the kernels that move more
- *   bytes than a core's L2 and warm for the smaller ones (their activations,
- *   code and translations stay cached inside the model; timed alone after a
- *   full eviction they would mostly measure the eviction), warm otherwise.  A decode kernel whose shape does not depend on
- *   L (everything but attention) is timed once and reused for every L.
- *   No subtraction of noisy totals is needed, and every number behind a
- *   composed cost is a validated kernel timing.
+ *   Kernels are timed in the cache state they have inside the model.
+ *   Prefill: warm (a call re-reads its weights for many tokens).  Decode
+ *   of a model whose weights exceed the last-level cache: "streamed" -
+ *   each call's data (weights, KV cache, state) has been evicted by the
+ *   other layers' by the time it is needed again, while the threads, the
+ *   code and the hidden-state activation stay hot.  A streamed timing
+ *   cycles back to back through K distinct copies of the kernel's case
+ *   (hy_sweep_stream_copies: the other copies move twice the LLC between
+ *   two calls of one; at most 1024, so kernels under ~64 KB stay partly
+ *   cached, as their few lines would be prefetched in the model); one
+ *   repetition is a round of the K calls, per call = round / K, median and
+ *   p10/p90 over 15 rounds.  (Timing a call alone after a full eviction,
+ *   as before, charged each call 10-40 us the model does not pay: the
+ *   second thread asleep after the eviction, the evictor's dirty lines
+ *   written back and a cold TLB; a Mamba layer's 9 calls made hybrid
+ *   decode compositions 35% too high.  harness/README.md has the numbers.)  The decode shape is validated and timed warm
+ *   first (hy_bench_run), the streamed entry added beside it with the role
+ *   "<role>/streamed".  A model that fits the LLC is timed warm.  A decode
+ *   kernel whose shape does not depend on L (everything but attention) is
+ *   timed once and reused for every L.  Each layer-kind cost carries a
+ *   spread: the sums of its kernels' p10 and p90 (an envelope).
  *
  *   Composition.  cost(ratio) = sum over mixer kinds n_kind x mixer cost
  *   + sum over FFN kinds n_kind x FFN cost + head, the counts from the
@@ -42,7 +53,8 @@
  *   its forward validated against the reference forward on a tiny model
  *   of the same layout (hy_validate_forward), then timed through
  *   hy_runtime: prefill of L tokens (reset before each repetition, outside
- *   the timing) and decode steps at context L, L+1, ....  agreement =
+ *   the timing; 5 repetitions) and 32 decode steps at context L, L+1,
+ *   ..., median and p10/p90 of each.  agreement =
  *   (measured - composed) / composed, signed; status "within 10%" or
  *   "outside 10%" (hy_sweep_check_judge), never hidden.
  *
@@ -127,6 +139,23 @@ typedef struct hy_sweep_costs {
 
 void hy_sweep_costs_unknown(hy_sweep_costs *c); /* every cost NaN */
 
+/* A timing's median and spread: lo and hi are the 10th and 90th
+ * percentiles of the repetitions (hy_stats_percentile); n = 1 gives the
+ * value three times, n = 0 NaN. */
+typedef struct hy_sweep_spread {
+    double median, lo, hi;
+} hy_sweep_spread;
+
+void hy_sweep_spread_of(const double *x, size_t n, hy_sweep_spread *out); /* x: [n] */
+
+/* Distinct copies of a decode kernel's case that a streamed timing cycles
+ * through so that each call finds its data evicted, as a layer of a model
+ * larger than the cache does: 1 when one call moves at least twice the
+ * last-level cache (it evicts itself), else ceil(2 x llc / bytes) + 1 (the
+ * other copies move twice the cache between two calls of one), at most
+ * max_copies.  bytes <= 0 gives max_copies. */
+int hy_sweep_stream_copies(double bytes_per_call, double llc_bytes, int max_copies);
+
 /* sum n_kind x cost(kind) + head; NaN when a kind the layout uses (count
  * > 0) has no cost.  Kinds with count 0 are ignored even when NaN. */
 double hy_sweep_compose(const hy_sweep_layout *l, const hy_sweep_costs *c);
@@ -153,6 +182,12 @@ void hy_sweep_crossover(const int64_t *L, const double *t_hybrid, const double *
                         hy_crossover *out);
 /* "always (from L=512)", "at L~3100", "none up to L=32768", "unknown" */
 void hy_sweep_crossover_text(const hy_crossover *c, char *buf, size_t len);
+/* The crossover lengths the spreads allow: *early from the hybrid's lo
+ * against the base's hi (the soonest the hybrid can be faster), *late from
+ * the hybrid's hi against the base's lo.  All arrays [n]. */
+void hy_sweep_crossover_range(const int64_t *L, const double *th_lo, const double *th_hi,
+                              const double *tb_lo, const double *tb_hi, size_t n,
+                              hy_crossover *early, hy_crossover *late);
 
 /* Bytes of weights (f32), KV cache, conv and SSM state (f32 caches) at
  * `context` tokens; local layers of swa ratios keep min(context, window)
@@ -184,11 +219,13 @@ typedef struct hy_sweep_opts {
     hy_sweep_ratio checks[HY_SWEEP_MAX_CHECKS]; /* whole-model check ratios  */
     size_t n_checks;
     int64_t check_seq;           /* length of the whole-model checks        */
-    int check_repetitions;       /* prefill repetitions (0: 3)              */
-    int decode_steps;            /* timed decode steps (0: 8)               */
+    int check_repetitions;       /* prefill repetitions (0: 5)              */
+    int decode_steps;            /* timed decode steps (0: 32)              */
     double max_time;             /* seconds; 0: none. Nothing starts after  */
     double length_budget;        /* estimated seconds per (phase, length); 0: 120 */
     double check_budget;         /* estimated seconds per check; 0: 180     */
+    hy_cache_mode decode_cache;  /* AUTO: streamed when the weights exceed
+                                    the LLC, else warm; COLD: streamed; WARM */
     hy_bench_opts bench;         /* repetitions, min time, seed, threads... */
     FILE *log;                   /* result lines (stdout), or NULL          */
     int progress_force;          /* draw progress even when not a TTY       */
@@ -202,8 +239,15 @@ void hy_sweep_opts_default(hy_sweep_opts *o);
 typedef struct hy_sweep_point {
     int done;            /* every needed kind has a cost                 */
     char skipped[200];   /* why it was skipped ("" when it ran)          */
-    hy_sweep_costs costs;
+    hy_sweep_costs costs;            /* medians                          */
+    hy_sweep_costs costs_lo, costs_hi; /* sums of the kernels' p10 / p90 */
 } hy_sweep_point;
+
+/* The composed cost of layout l at point p: median from p->costs, lo and
+ * hi from costs_lo / costs_hi (an envelope: every kernel at its p10, or
+ * every kernel at its p90). */
+void hy_sweep_compose_spread(const hy_sweep_layout *l, const hy_sweep_point *p,
+                             hy_sweep_spread *out);
 
 typedef struct hy_sweep_check {
     hy_sweep_ratio ratio;
@@ -217,6 +261,9 @@ typedef struct hy_sweep_check {
     double measured_s;     /* median seconds of one call                   */
     double composed_s;
     double agreement;      /* (measured - composed) / composed, signed     */
+    hy_sweep_spread measured;  /* over the repetitions (NaN: not measured)  */
+    hy_sweep_spread composed;  /* hy_sweep_compose_spread                   */
+    int repetitions;       /* whole-model calls timed                      */
 } hy_sweep_check;
 
 #define HY_SWEEP_AGREEMENT_TOLERANCE 0.10
@@ -234,6 +281,7 @@ typedef struct hy_sweep_result {
     hy_sweep_check checks[2 * HY_SWEEP_MAX_CHECKS];
     size_t n_checks;
     int stopped;           /* max_time reached; the rest was not started    */
+    int decode_streamed;   /* decode kernels timed streamed, not warm       */
     size_t kernels_timed, kernels_reused, kernels_resumed, kernels_failed;
     char summary_path[600];
 } hy_sweep_result;
@@ -256,6 +304,9 @@ int hy_sweep_write_summary(const hy_sweep_opts *o, const hy_sweep_result *res, c
  * unknown); per-token is this / L for prefill, itself for decode. */
 double hy_sweep_ratio_seconds(const hy_sweep_opts *o, const hy_sweep_result *res,
                               const hy_sweep_ratio *r, hy_phase ph, size_t i);
+/* The same with its spread (hy_sweep_compose_spread); NaN when unknown. */
+void hy_sweep_ratio_spread(const hy_sweep_opts *o, const hy_sweep_result *res,
+                           const hy_sweep_ratio *r, hy_phase ph, size_t i, hy_sweep_spread *out);
 
 /* The commands (main.c). */
 int hy_cmd_sweep(int argc, char **argv);

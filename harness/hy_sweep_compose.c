@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hy_config.h"
+#include "hy_stats.h"
 
 const char *hy_mixer_kind_name(hy_mixer_kind k)
 {
@@ -102,6 +103,42 @@ double hy_sweep_compose(const hy_sweep_layout *l, const hy_sweep_costs *c)
     for (int k = 0; k < HY_FFN_COUNT; k++)
         if (l->ffns[k] > 0) t += (double)l->ffns[k] * c->ffn[k];
     return t;
+}
+
+void hy_sweep_spread_of(const double *x, size_t n, hy_sweep_spread *out)
+{
+    if (n == 0) {
+        out->median = out->lo = out->hi = NAN;
+        return;
+    }
+    out->median = hy_stats_median(x, n);
+    out->lo = hy_stats_percentile(x, n, 0.10);
+    out->hi = hy_stats_percentile(x, n, 0.90);
+}
+
+int hy_sweep_stream_copies(double bytes_per_call, double llc_bytes, int max_copies)
+{
+    if (max_copies < 1) max_copies = 1;
+    if (!(bytes_per_call > 0)) return max_copies;
+    if (bytes_per_call >= 2 * llc_bytes) return 1;
+    double k = ceil(2 * llc_bytes / bytes_per_call) + 1;
+    return k > max_copies ? max_copies : (int)k;
+}
+
+void hy_sweep_compose_spread(const hy_sweep_layout *l, const hy_sweep_point *p,
+                             hy_sweep_spread *out)
+{
+    out->median = hy_sweep_compose(l, &p->costs);
+    out->lo = hy_sweep_compose(l, &p->costs_lo);
+    out->hi = hy_sweep_compose(l, &p->costs_hi);
+}
+
+void hy_sweep_crossover_range(const int64_t *L, const double *th_lo, const double *th_hi,
+                              const double *tb_lo, const double *tb_hi, size_t n,
+                              hy_crossover *early, hy_crossover *late)
+{
+    hy_sweep_crossover(L, th_lo, tb_hi, n, early);
+    hy_sweep_crossover(L, th_hi, tb_lo, n, late);
 }
 
 void hy_sweep_crossover(const int64_t *L, const double *t_hybrid, const double *t_base, size_t n,

@@ -124,9 +124,9 @@ static void explain(hy_sweep_check *k)
                  k->agreement > 0 ? "is slower" : "is faster");
     else
         snprintf(k->message, sizeof k->message,
-                 "model %s than its kernels timed alone (large ones after a cache eviction, "
-                 "small ones warm): in it layers stream weights back to back, activations "
-                 "stay in L1/L2, and other processes add to short calls",
+                 "model %s than its kernels streamed through distinct copies of their data: in "
+                 "it different kernels follow each other (prefetchers, code), activations stay "
+                 "in L1/L2, and other processes add to short calls",
                  k->agreement > 0 ? "is slower" : "is faster");
 }
 
@@ -135,8 +135,8 @@ static int run_check(sweep_ctx *x, const hy_sweep_ratio *r, size_t si, hy_error 
 {
     const hy_sweep_opts *o = x->o;
     const int64_t L = o->seqs[si];
-    const int reps = o->check_repetitions > 0 ? o->check_repetitions : 3;
-    const int steps = o->decode_steps > 0 ? o->decode_steps : 8;
+    const int reps = o->check_repetitions > 0 ? o->check_repetitions : 5;
+    const int steps = o->decode_steps > 0 ? o->decode_steps : 32;
     hy_sweep_check *ck[2] = {NULL, NULL};
     double composed[2] = {NAN, NAN};
     char shape[2][200], name[2][260];
@@ -152,18 +152,21 @@ static int run_check(sweep_ctx *x, const hy_sweep_ratio *r, size_t si, hy_error 
         k->phase = (hy_phase)ph;
         k->L = L;
         k->measured_s = k->agreement = NAN;
-        composed[ph] = k->composed_s = hy_sweep_compose(&lay, &x->res->points[ph][si].costs);
+        hy_sweep_compose_spread(&lay, &x->res->points[ph][si], &k->composed);
+        k->measured.median = k->measured.lo = k->measured.hi = NAN;
+        composed[ph] = k->composed_s = k->composed.median;
         snprintf(shape[ph], sizeof shape[ph], "%s/%s/L=%lld/ratio=%s", o->label,
                  hy_phase_name((hy_phase)ph), (long long)L, r->text);
         snprintf(name[ph], sizeof name[ph], "model/forward/%.40s/%.199s", x->env->backend->name, shape[ph]);
-        double known;
+        hy_sweep_spread known;
         if (r->swa) {
             set_check(k, "skipped", "hy_runtime uses one window for every attention layer, so a "
                                     "local:global layout is composed only");
         } else if (!isfinite(composed[ph])) {
             set_check(k, "skipped", "the layer kinds at this length were not all measured");
-        } else if (sweep_table_get(&x->resumed, name[ph], &known)) {
-            hy_sweep_check_judge(k, known, composed[ph]);
+        } else if (sweep_table_get(&x->file, name[ph], &known)) {
+            hy_sweep_check_judge(k, known.median, composed[ph]);
+            k->measured = known;
             snprintf(k->message, sizeof k->message, "from the resumed results file");
         } else {
             need_run = 1;
@@ -260,7 +263,9 @@ static int run_check(sweep_ctx *x, const hy_sweep_ratio *r, size_t si, hy_error 
         goto done;
     }
     if (k && !k->status[0]) {
-        hy_sweep_check_judge(k, hy_stats_median(secs, (size_t)prefill_reps), composed[0]);
+        hy_sweep_spread_of(secs, (size_t)prefill_reps, &k->measured);
+        k->repetitions = prefill_reps;
+        hy_sweep_check_judge(k, k->measured.median, composed[0]);
         if (add_entry(x, shape[0], secs, prefill_reps, (double)L, composed[0], verr, err)) {
             rc = -1;
             goto done;
@@ -279,7 +284,9 @@ static int run_check(sweep_ctx *x, const hy_sweep_ratio *r, size_t si, hy_error 
         if (kerr.msg[0]) {
             set_check(k, "error", kerr.msg);
         } else {
-            hy_sweep_check_judge(k, hy_stats_median(secs, (size_t)steps), composed[1]);
+            hy_sweep_spread_of(secs, (size_t)steps, &k->measured);
+            k->repetitions = steps;
+            hy_sweep_check_judge(k, k->measured.median, composed[1]);
             if (add_entry(x, shape[1], secs, steps, 1, composed[1], verr, err)) rc = -1;
         }
     }
@@ -293,10 +300,12 @@ done:
     hy_model_free(m);
     for (int ph = 0; ph < 2; ph++)
         if (ck[ph] && o->log && hy_sweep_check_measured(ck[ph]))
-            fprintf(o->log, "check %-6s %-7s L=%-6lld measured %10.3f ms  composed %10.3f ms  "
-                            "agreement %+6.1f%%  %s\n",
+            fprintf(o->log, "check %-6s %-7s L=%-6lld measured %10.3f ms [%.3f, %.3f]  composed "
+                            "%10.3f ms [%.3f, %.3f]  agreement %+6.1f%%  %s\n",
                     r->text, hy_phase_name((hy_phase)ph), (long long)L, ck[ph]->measured_s * 1e3,
-                    ck[ph]->composed_s * 1e3, ck[ph]->agreement * 100, ck[ph]->status);
+                    ck[ph]->measured.lo * 1e3, ck[ph]->measured.hi * 1e3,
+                    ck[ph]->composed_s * 1e3, ck[ph]->composed.lo * 1e3,
+                    ck[ph]->composed.hi * 1e3, ck[ph]->agreement * 100, ck[ph]->status);
         else if (ck[ph] && o->log)
             fprintf(o->log, "check %-6s %-7s L=%-6lld %s: %s\n", r->text,
                     hy_phase_name((hy_phase)ph), (long long)L, ck[ph]->status, ck[ph]->message);

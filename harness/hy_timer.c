@@ -72,11 +72,23 @@ void hy_timing_free(hy_timing *t)
     memset(t, 0, sizeof *t);
 }
 
+int hy_timer_has_clock(const hy_timer_options *opts)
+{
+    return opts && opts->clock.begin && opts->clock.end;
+}
+
+const char *hy_timer_clock_name(const hy_timer_options *opts, int manual)
+{
+    if (hy_timer_has_clock(opts)) return opts->clock.name ? opts->clock.name : "device clock";
+    return manual ? "reported by the function" : "wall clock";
+}
+
 int hy_timing_alloc(hy_timing *t, const char *engine, int repetitions, int manual, int cold,
                     const hy_timer_options *opts, hy_error *err)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->engine, sizeof t->engine, "%s", engine);
+    snprintf(t->clock, sizeof t->clock, "%s", hy_timer_clock_name(opts, manual));
     t->manual_time = manual;
     t->cold = cold;
     t->repetitions = repetitions;
@@ -200,6 +212,8 @@ static int resolve_options(const hy_timer_options *given, hy_timer_options *o, h
     for (int c = 0; c < o->ncounters; c++)
         if (!o->counters[c].name || !o->counters[c].name[0])
             return hy_fail(err, "counter %d has no name", c);
+    if ((o->clock.begin != NULL) != (o->clock.end != NULL))
+        return hy_fail(err, "a device clock needs both begin and end");
     if (o->evict) o->fixed_iterations = 1; /* cold: one iteration per repetition */
     if (!o->engine || strcmp(o->engine, "auto") == 0) o->engine = hy_timer_default_engine();
     if (strcmp(o->engine, "builtin") != 0 && strcmp(o->engine, "google-benchmark") != 0)
@@ -212,16 +226,26 @@ static int resolve_options(const hy_timer_options *given, hy_timer_options *o, h
 }
 
 /* Untimed calls for at least warmup_s (at least one).  The first call
- * decides whether fn reports device time. */
+ * decides whether fn reports device time.  With a device clock the time
+ * is always manual, and every warm-up call is bracketed by the clock's
+ * begin and end: end waits for the device, so the warm-up lasts warmup_s
+ * of device work rather than queueing launches for that long (which could
+ * keep the device busy far longer), and a clock that cannot work fails
+ * here, before timing. */
 static int warm_up(hy_bench_fn fn, void *ctx, const hy_timer_options *o, int *manual,
                    hy_timing *stats, hy_error *err)
 {
+    const int clock = hy_timer_has_clock(o);
     double start = hy_timer_now();
     int calls = 0;
     do {
-        double m = -1;
+        double m = -1, device_seconds = 0;
+        if (clock && o->clock.begin(o->clock.ctx, err)) return hy_fail_prefix(err, "device clock");
         if (fn(ctx, &m, err)) return hy_fail_prefix(err, "warm-up call %d", calls + 1);
-        if (calls == 0) *manual = m >= 0;
+        if (clock && o->clock.end(o->clock.ctx, &device_seconds, err))
+            return hy_fail_prefix(err, "device clock");
+        if (clock) *manual = 1;
+        else if (calls == 0) *manual = m >= 0;
         else if ((m >= 0) != *manual)
             return hy_fail(err, "warm-up call %d %s device time but the first call %s", calls + 1,
                            m >= 0 ? "reported" : "did not report", *manual ? "did" : "did not");

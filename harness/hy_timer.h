@@ -12,12 +12,19 @@
  * Time source:
  *   - CPU backends: wall-clock ("real") time, because the kernels are
  *     multi-threaded and CPU time would add up every thread.
- *   - Device backends: the function itself writes the device-measured time
- *     of its iteration (CUDA/HIP events) into *manual_seconds; the timer
- *     then uses those numbers ("manual" time, Google Benchmark's
- *     UseManualTime).  A function that does not time on a device leaves
- *     *manual_seconds negative.  Which of the two applies is decided by the
- *     first warm-up call and must not change afterwards.
+ *   - Device backends: "manual" time (Google Benchmark's UseManualTime),
+ *     from one of two sources:
+ *       a device clock in the options (opts.clock, e.g. CUDA events from
+ *       the backend's timing_begin / timing_end): the engine starts it
+ *       before a repetition's iterations and stops it after them, so the
+ *       launches run back to back on the device with no host
+ *       synchronisation in between, and the repetition's time is the
+ *       device time of the whole batch (cold mode: of its one iteration);
+ *       or, without a clock, the function itself writing the device time
+ *       of its iteration into *manual_seconds (a function that does not
+ *       leaves it negative; which of the two applies is decided by the
+ *       first warm-up call and must not change afterwards).
+ *     The result names the clock that timed it (hy_timing.clock).
  *
  * Warm vs cold caches:
  *   - Warm (evict == NULL): after the warm-up, the number of iterations per
@@ -59,6 +66,16 @@ typedef struct hy_timer_counter {
     int is_rate;
 } hy_timer_counter;
 
+/* A device clock: begin(ctx) marks the start, end(ctx, &s) the stop, waits
+ * for it and gives the device seconds in between.  Both return 0, or -1
+ * with a message.  name says what it is ("cuda events"). */
+typedef struct hy_timer_clock {
+    const char *name;
+    int (*begin)(void *ctx, hy_error *err);
+    int (*end)(void *ctx, double *seconds, hy_error *err);
+    void *ctx;
+} hy_timer_clock;
+
 typedef struct hy_timer_options {
     int repetitions;          /* >= 1                                     */
     double min_time_s;        /* warm mode: minimum time of one repetition */
@@ -71,6 +88,7 @@ typedef struct hy_timer_options {
     void *evict_ctx;
     const char *engine;       /* "google-benchmark", "builtin", or NULL /
                                  "auto" (Google Benchmark when built in)  */
+    hy_timer_clock clock;     /* device clock; unused when begin is NULL   */
     hy_timer_counter counters[HY_TIMER_MAX_COUNTERS];
     int ncounters;
 } hy_timer_options;
@@ -84,6 +102,9 @@ hy_timer_options hy_timer_default_options(void);
 typedef struct hy_timing {
     char engine[32];           /* "google-benchmark" or "builtin"          */
     int manual_time;           /* times are device (manual) times          */
+    char clock[48];            /* what timed it: "wall clock", the device
+                                  clock's name ("cuda events"), or
+                                  "reported by the function"               */
     int cold;                  /* cold-cache mode was used                 */
     int repetitions;
     double *seconds;           /* [repetitions] seconds per iteration      */
@@ -129,14 +150,19 @@ double hy_timer_now(void);      /* monotonic wall clock, seconds */
 double hy_timer_cpu_now(void);  /* process CPU time, seconds     */
 
 /* Allocates the per-repetition arrays of *t for `repetitions` entries and
- * copies engine name, mode and counter names.  Returns 0 or -1. */
+ * copies engine name, mode, clock name and counter names.  Returns 0 or -1. */
 int hy_timing_alloc(hy_timing *t, const char *engine, int repetitions, int manual, int cold,
                     const hy_timer_options *opts, hy_error *err);
 /* Fills counter_values of repetition `rep` from its seconds per iteration. */
 void hy_timing_set_counters(hy_timing *t, int rep, const hy_timer_options *opts);
 
+/* The clock name a timing records (see hy_timing.clock). */
+const char *hy_timer_clock_name(const hy_timer_options *opts, int manual);
+/* Whether opts carries a device clock (begin and end both set). */
+int hy_timer_has_clock(const hy_timer_options *opts);
+
 /* The built-in engine (hy_timer_builtin.c); opts already resolved, manual
- * already decided by the warm-up. */
+ * already decided by the warm-up (always 1 with a device clock). */
 int hy_timer_builtin_run(const char *name, hy_bench_fn fn, void *ctx, const hy_timer_options *opts,
                          int manual, hy_timing *out, hy_error *err);
 

@@ -8,8 +8,9 @@
  *      least min_time_s or the count reaches max_iterations; calibration
  *      batches are not reported;
  *   2. `repetitions` batches of that many iterations, each timed as a
- *      whole (wall clock, or the sum of the device times fn reports),
- *      giving seconds per iteration.
+ *      whole (wall clock; the device clock of the options, started before
+ *      the batch's first launch and stopped after its last; or the sum of
+ *      the device times fn reports), giving seconds per iteration.
  * Cold mode is one iteration per repetition with the eviction before it,
  * outside the timed region. */
 #include "hy_timer.h"
@@ -25,19 +26,22 @@ static int run_batch(hy_bench_fn fn, void *ctx, const hy_timer_options *o, int m
                      int64_t iterations, batch_time *bt, hy_error *err)
 {
     if (o->evict) o->evict(o->evict_ctx);
+    const int clock = hy_timer_has_clock(o);
     double manual_sum = 0;
     double c0 = hy_timer_cpu_now();
     double t0 = hy_timer_now();
+    if (clock && o->clock.begin(o->clock.ctx, err)) return hy_fail_prefix(err, "device clock");
     for (int64_t i = 0; i < iterations; i++) {
         double m = -1;
         if (fn(ctx, &m, err)) return -1;
-        if (manual) {
+        if (manual && !clock) {
             if (!(m >= 0))
                 return hy_fail(err, "the function reported device time during warm-up but "
                                     "not in iteration %lld", (long long)i);
             manual_sum += m;
         }
     }
+    if (clock && o->clock.end(o->clock.ctx, &manual_sum, err)) return hy_fail_prefix(err, "device clock");
     double t1 = hy_timer_now();
     double c1 = hy_timer_cpu_now();
     bt->seconds = manual ? manual_sum : t1 - t0;

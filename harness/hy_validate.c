@@ -116,8 +116,14 @@ typedef struct val_tensor {
     const char *name;
     tensor_role role;
     size_t n;     /* elements; 0 = absent (NULL in the arguments) */
+    hy_dtype dtype; /* storage in the arguments: f32, or bf16 for the
+                       tensors a shape stores narrower (linear W, the
+                       attention cache); init and ref then hold the bf16
+                       values widened to fp32 (exact)                  */
     float *init;  /* host: initial values                           */
     float *ref;   /* host: reference result (INOUT, OUT)            */
+    uint16_t *init_bits; /* bf16 only: init as stored (upload, reference input) */
+    uint16_t *ref_bits;  /* bf16 INOUT only: the reference's copy, updated in place */
     void *dev;    /* backend memory                                 */
 } val_tensor;
 
@@ -139,6 +145,7 @@ struct hy_val_case {
     hy_cost cost;
     int has_reference; /* 0: timing-only case, t[].ref are all NULL */
     char unusable[160]; /* why the bound variant's instruction set cannot run here; "" if it can */
+    char refused[512];  /* why the bound variant does not read this shape's storage; "" if it does */
     size_t n_tensors;
     val_tensor *t;
     /* MoE: per-expert pointer tables, host arrays, for the reference
@@ -175,14 +182,64 @@ static float *add(hy_val_case *c, size_t i, const char *name, tensor_role role, 
     return t->init;
 }
 
+static size_t elem_bytes(const val_tensor *t)
+{
+    return hy_dtype_size(t->dtype);
+}
+
 /* The pointer that goes into the arguments: the backend buffer, or for the
- * reference the host input / host result buffer. */
+ * reference the host input / host result buffer.  NULL for a bf16 tensor
+ * (it goes in through ptr_bits). */
 static float *ptr(const hy_val_case *c, size_t i, int dev)
 {
     const val_tensor *t = &c->t[i];
-    if (t->n == 0) return NULL;
+    if (t->n == 0 || t->dtype != HY_F32) return NULL;
     if (dev) return t->dev;
     return t->role == ROLE_IN ? t->init : t->ref;
+}
+
+/* The same for a bf16 tensor (NULL for an f32 one). */
+static uint16_t *ptr_bits(const hy_val_case *c, size_t i, int dev)
+{
+    const val_tensor *t = &c->t[i];
+    if (t->n == 0 || t->dtype != HY_BF16) return NULL;
+    if (dev) return t->dev;
+    return t->role == ROLE_IN ? t->init_bits : t->ref_bits;
+}
+
+/* bf16 tensors: rounds the drawn values to bf16 (init then holds exactly
+ * the stored values, widened) and keeps the stored bits. */
+static void round_to_storage(val_tensor *t, int *oom)
+{
+    if (t->n == 0 || t->dtype != HY_BF16 || !t->init) return;
+    t->init_bits = malloc(t->n * sizeof(uint16_t));
+    if (!t->init_bits) {
+        *oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        t->init_bits[i] = hy_f32_to_bf16(t->init[i]);
+        t->init[i] = hy_bf16_to_f32(t->init_bits[i]);
+    }
+}
+
+/* The initial values in the storage dtype, to the backend buffer. */
+static int upload_init(hy_val_case *c, val_tensor *t, hy_error *err)
+{
+    const void *src = t->dtype == HY_BF16 ? (const void *)t->init_bits : (const void *)t->init;
+    return c->b->upload(c->ex, t->dev, src, t->n * elem_bytes(t), err);
+}
+
+/* The backend buffer, widened to fp32 into got [n]; scratch holds n
+ * storage elements. */
+static int download_widened(hy_val_case *c, const val_tensor *t, float *got, void *scratch,
+                            hy_error *err)
+{
+    if (t->dtype != HY_BF16) return c->b->download(c->ex, got, t->dev, t->n * sizeof(float), err);
+    if (c->b->download(c->ex, scratch, t->dev, t->n * sizeof(uint16_t), err)) return -1;
+    const uint16_t *bits = scratch;
+    for (size_t i = 0; i < t->n; i++) got[i] = hy_bf16_to_f32(bits[i]);
+    return 0;
 }
 
 static size_t sz(int64_t a)
@@ -205,6 +262,7 @@ static int gen_linear(hy_val_case *c, hy_val_rng *r, int *oom)
     if ((p = add(c, LIN_X, "x", ROLE_IN, sz(s->T * xs), oom))) fill_normal(r, p, sz(s->T * xs), 0, 1);
     if ((p = add(c, LIN_W, "w", ROLE_IN, sz(s->out * s->in), oom)))
         fill_normal(r, p, sz(s->out * s->in), 0, 1.0 / sqrt((double)s->in));
+    c->t[LIN_W].dtype = s->w_dtype; /* drawn in fp32, rounded by round_to_storage */
     if ((p = add(c, LIN_B, "b", ROLE_IN, s->has_bias ? sz(s->out) : 0, oom)))
         fill_normal(r, p, sz(s->out), 0, 1);
     if ((p = add(c, LIN_Y, "y", ROLE_OUT, sz(s->T * ys), oom))) fill_normal(r, p, sz(s->T * ys), 0, 1);
@@ -217,6 +275,7 @@ static void args_linear(hy_val_case *c, int dev, hy_linear_args *a)
     a->x = ptr(c, LIN_X, dev);
     a->x_stride = c->shape.strided ? s->in + 3 : 0;
     a->w = ptr(c, LIN_W, dev);
+    a->w_bf16 = ptr_bits(c, LIN_W, dev);
     a->b = ptr(c, LIN_B, dev);
     a->y = ptr(c, LIN_Y, dev);
     a->y_stride = c->shape.strided ? s->out + 5 : 0;
@@ -400,6 +459,7 @@ static int gen_attention(hy_val_case *c, hy_val_rng *r, int *oom)
      * for a 32768-token cache. */
     if ((p = add(c, ATT_KC, "k_cache", ROLE_INOUT, cache_n, oom))) fill_uniform(r, p, cache_n, -SQRT3, SQRT3);
     if ((p = add(c, ATT_VC, "v_cache", ROLE_INOUT, cache_n, oom))) fill_uniform(r, p, cache_n, -SQRT3, SQRT3);
+    c->t[ATT_KC].dtype = c->t[ATT_VC].dtype = s->kv_dtype; /* rounded by round_to_storage */
     if ((p = add(c, ATT_OUT, "out", ROLE_OUT, q_n, oom))) fill_normal(r, p, q_n, 0, 1);
     return 0;
 }
@@ -411,6 +471,8 @@ static void args_attention(hy_val_case *c, int dev, hy_attention_args *a)
     a->v = ptr(c, ATT_V, dev);
     a->k_cache = ptr(c, ATT_KC, dev);
     a->v_cache = ptr(c, ATT_VC, dev);
+    a->k_cache_bf16 = ptr_bits(c, ATT_KC, dev);
+    a->v_cache_bf16 = ptr_bits(c, ATT_VC, dev);
     a->out = ptr(c, ATT_OUT, dev);
 }
 
@@ -688,12 +750,18 @@ int hy_val_case_create_opts(const hy_backend *b, hy_exec *ex, const hy_val_shape
     hy_val_rng rng;
     hy_val_rng_seed(&rng, seed ^ ((uint64_t)shape->family << 56));
     if (generate(c, &rng, &oom, err)) goto fail;
+    for (size_t i = 0; i < c->n_tensors && !oom; i++) round_to_storage(&c->t[i], &oom);
     for (size_t i = 0; i < c->n_tensors && !oom && c->has_reference; i++) {
         val_tensor *t = &c->t[i];
         if (t->n == 0 || t->role == ROLE_IN) continue;
         t->ref = malloc(t->n * sizeof(float));
         if (!t->ref) oom = 1;
         else memcpy(t->ref, t->init, t->n * sizeof(float));
+        if (!oom && t->dtype == HY_BF16) {
+            t->ref_bits = malloc(t->n * sizeof(uint16_t));
+            if (!t->ref_bits) oom = 1;
+            else memcpy(t->ref_bits, t->init_bits, t->n * sizeof(uint16_t));
+        }
     }
     if (oom) {
         hy_fail(err, "out of host memory");
@@ -705,18 +773,21 @@ int hy_val_case_create_opts(const hy_backend *b, hy_exec *ex, const hy_val_shape
             hy_fail_prefix(err, "reference");
             goto fail;
         }
+        for (size_t i = 0; i < c->n_tensors; i++) /* bf16 results, widened */
+            if (c->t[i].ref_bits)
+                for (size_t j = 0; j < c->t[i].n; j++) c->t[i].ref[j] = hy_bf16_to_f32(c->t[i].ref_bits[j]);
     }
 
     /* Backend buffers with the inputs. */
     for (size_t i = 0; i < c->n_tensors; i++) {
         val_tensor *t = &c->t[i];
         if (t->n == 0) continue;
-        t->dev = b->alloc(ex, t->n * sizeof(float), err);
+        t->dev = b->alloc(ex, t->n * elem_bytes(t), err);
         if (!t->dev) {
-            hy_fail_prefix(err, "allocating %s (%zu bytes)", t->name, t->n * sizeof(float));
+            hy_fail_prefix(err, "allocating %s (%zu bytes)", t->name, t->n * elem_bytes(t));
             goto fail;
         }
-        if (b->upload(ex, t->dev, t->init, t->n * sizeof(float), err)) {
+        if (upload_init(c, t, err)) {
             hy_fail_prefix(err, "uploading %s", t->name);
             goto fail;
         }
@@ -738,6 +809,13 @@ int hy_val_case_bind(hy_val_case *c, const hy_kernel_variant *v, hy_error *err)
     if (!variant_has_run(v))
         return hy_fail(err, "variant %s/%s has no entry point", hy_family_name(v->family), v->name);
     c->unusable[0] = 0;
+    c->refused[0] = 0;
+    hy_error refused = {{0}};
+    if (!hy_variant_storage_ok(v, &c->shape.s, &refused)) {
+        snprintf(c->refused, sizeof c->refused, "%s", refused.msg);
+        c->variant = v; /* launches report HY_UNSUPPORTED with the reason */
+        return 0;
+    }
     if (!hy_variant_usable(v, c->unusable, sizeof c->unusable)) {
         c->variant = v; /* launches report HY_UNSUPPORTED with the reason */
         return 0;
@@ -762,8 +840,7 @@ int hy_val_case_reset(hy_val_case *c, hy_error *err)
     for (size_t i = 0; i < c->n_tensors; i++) {
         val_tensor *t = &c->t[i];
         if (t->n == 0 || t->role == ROLE_IN) continue;
-        if (c->b->upload(c->ex, t->dev, t->init, t->n * sizeof(float), err))
-            return hy_fail_prefix(err, "resetting %s", t->name);
+        if (upload_init(c, t, err)) return hy_fail_prefix(err, "resetting %s", t->name);
     }
     return 0;
 }
@@ -772,6 +849,10 @@ int hy_val_case_launch(hy_val_case *c, hy_error *err)
 {
     const hy_kernel_variant *k = c->variant;
     if (!k) return hy_fail(err, "no variant bound to the case");
+    if (c->refused[0]) {
+        hy_fail(err, "%s", c->refused);
+        return HY_UNSUPPORTED;
+    }
     if (c->unusable[0]) {
         hy_fail(err, "%s/%s needs %s: %s", hy_family_name(k->family), k->name, k->isa, c->unusable);
         return HY_UNSUPPORTED;
@@ -835,7 +916,10 @@ void hy_val_case_check(hy_val_case *c, hy_check_result *res)
     for (size_t i = 0; i < c->n_tensors; i++)
         if (c->t[i].n > max_n) max_n = c->t[i].n;
     float *got = malloc((max_n ? max_n : 1) * sizeof(float));
-    if (!got) {
+    void *scratch = malloc((max_n ? max_n : 1) * sizeof(uint16_t)); /* bf16 downloads */
+    if (!got || !scratch) {
+        free(got);
+        free(scratch);
         res->status = HY_CHECK_ERROR;
         res->error = NAN;
         snprintf(res->message, sizeof res->message, "out of host memory");
@@ -845,7 +929,7 @@ void hy_val_case_check(hy_val_case *c, hy_check_result *res)
     for (size_t i = 0; i < c->n_tensors; i++) {
         const val_tensor *t = &c->t[i];
         if (t->n == 0) continue;
-        if (c->b->download(c->ex, got, t->dev, t->n * sizeof(float), &err)) {
+        if (download_widened(c, t, got, scratch, &err)) {
             res->status = HY_CHECK_ERROR;
             res->error = NAN;
             snprintf(res->message, sizeof res->message, "downloading %s: %.440s", t->name, err.msg);
@@ -875,6 +959,7 @@ void hy_val_case_check(hy_val_case *c, hy_check_result *res)
         }
     }
     free(got);
+    free(scratch);
 }
 
 hy_cost hy_val_case_cost(const hy_val_case *c)
@@ -895,6 +980,8 @@ void hy_val_case_destroy(hy_val_case *c)
             if (c->t[i].dev) c->b->free(c->ex, c->t[i].dev);
             free(c->t[i].init);
             free(c->t[i].ref);
+            free(c->t[i].init_bits);
+            free(c->t[i].ref_bits);
         }
         free(c->t);
     }

@@ -11,7 +11,13 @@
  *   hy_val_case_create_opts  the same, optionally without the reference
  *                        (a timing-only case: same inputs, no scalar
  *                        reference work, hy_val_case_check gives ERROR)
+ *                        (a bf16-storage tensor, linear W or the attention
+ *                        cache, is drawn in fp32, rounded, uploaded as bf16
+ *                        bits and given to the reference as such)
  *   hy_val_case_bind     chooses the variant and allocates its workspace
+ *                        (a variant that reads another storage dtype than the
+ *                        shape's is not called: its launches report
+ *                        HY_UNSUPPORTED with hy_variant_storage_ok's reason)
  *   hy_val_case_reset    re-uploads the in/out tensors (state, caches,
  *                        accumulated outputs) to their initial values
  *   hy_val_case_launch   runs the bound variant once (no reset, no sync)

@@ -8,7 +8,9 @@
  * head sizes 64/80/96/128/256, windows shorter and longer than the
  * sequence, chunked continuation (pos0 > 0) and a decode against a 32768-
  * token cache.  MoE covers top-k = 1, 2 and k equal to the number of
- * experts.  The rows marked quick form `hybench validate --quick`.
+ * experts.  Linear and attention repeat the decode, tail, stride and long
+ * cases with bf16 storage (W, the K/V cache): the shapes bf16-storage
+ * variants run on (every other variant reports them unsupported).  The rows marked quick form `hybench validate --quick`.
  * Everything is small (the whole list runs in seconds) except the long
  * decode. */
 #include "hy_validate.h"
@@ -24,6 +26,11 @@
     {.family = HY_FAM_LINEAR, .quick = quick_, .strided = strided_,                          \
      .s.linear = {.T = T_, .in = in_, .out = out_, .has_bias = bias_, .accumulate = acc_}}
 
+#define LINB(T_, in_, out_, bias_, acc_, strided_, quick_)                                   \
+    {.family = HY_FAM_LINEAR, .quick = quick_, .strided = strided_,                          \
+     .s.linear = {.T = T_, .in = in_, .out = out_, .has_bias = bias_, .accumulate = acc_,     \
+                  .w_dtype = HY_BF16}}
+
 static const hy_val_shape linear_shapes[] = {
     LIN(1, 64, 48, 1, 0, 0, Q),     /* decode row                        */
     LIN(7, 9, 17, 1, 0, 0, NQ),     /* everything just off a vector width */
@@ -35,6 +42,15 @@ static const hy_val_shape linear_shapes[] = {
     LIN(31, 8, 33, 0, 1, 1, NQ),
     LIN(33, 256, 96, 1, 0, 0, Q),
     LIN(64, 1024, 64, 0, 0, 0, NQ), /* long reduction                    */
+    /* bf16 W (w_dtype): GEMV rows, tails, strides, accumulate, GEMM edges */
+    LINB(1, 64, 48, 1, 0, 0, Q),    /* decode row                        */
+    LINB(2, 33, 17, 0, 1, 0, NQ),   /* two rows, k tail, accumulate      */
+    LINB(7, 9, 17, 1, 0, 0, NQ),
+    LINB(16, 17, 31, 1, 0, 1, Q),   /* strided rows                      */
+    LINB(17, 128, 65, 1, 1, 0, NQ),
+    LINB(33, 256, 96, 1, 0, 0, Q),
+    LINB(1, 1000, 37, 0, 0, 0, NQ), /* long decode reduction, odd length */
+    LINB(40, 1024, 64, 0, 0, 0, NQ), /* long reduction, several K slices */
 };
 
 #define RMS(T_, D_, eps_, strided_, quick_)                                                   \
@@ -99,6 +115,11 @@ static const hy_val_shape ssd_shapes[] = {
      .s.attention = {.T = T_, .nH = nH_, .nKV = nKV_, .hd = hd_, .pos0 = pos0_,               \
                      .cap = (pos0_) + (T_) + 3, .window = window_}}
 
+#define ATTB(T_, nH_, nKV_, hd_, pos0_, window_, quick_)                                      \
+    {.family = HY_FAM_ATTENTION, .quick = quick_,                                             \
+     .s.attention = {.T = T_, .nH = nH_, .nKV = nKV_, .hd = hd_, .pos0 = pos0_,               \
+                     .cap = (pos0_) + (T_) + 3, .window = window_, .kv_dtype = HY_BF16}}
+
 static const hy_val_shape attention_shapes[] = {
     ATT(1, 4, 4, 64, 0, 0, Q),       /* L = 1, MHA                                */
     ATT(7, 4, 2, 64, 0, 0, Q),       /* GQA group 2                               */
@@ -113,6 +134,14 @@ static const hy_val_shape attention_shapes[] = {
     ATT(1, 8, 2, 128, 100, 0, Q),    /* decode                                    */
     ATT(1, 4, 1, 64, 50, 8, NQ),     /* decode with a window                      */
     ATT(1, 8, 2, 128, 32768, 0, NQ), /* decode against a 32768-token cache        */
+    /* bf16 K/V cache (kv_dtype) */
+    ATTB(1, 8, 2, 128, 100, 0, Q),   /* decode, GQA group 4                       */
+    ATTB(1, 4, 4, 64, 0, 0, NQ),     /* L = 1, MHA                                */
+    ATTB(1, 4, 1, 33, 50, 8, NQ),    /* decode with a window, head size tail      */
+    ATTB(1, 6, 2, 80, 1500, 0, NQ),  /* decode, several key splits, group 3       */
+    ATTB(16, 8, 2, 128, 0, 0, Q),    /* prefill                                   */
+    ATTB(9, 4, 2, 64, 40, 16, NQ),   /* continuation with a window                */
+    ATTB(1, 8, 2, 128, 8192, 0, NQ), /* decode against an 8192-token cache (16 splits) */
 };
 
 #define MOE(T_, H_, I_, E_, k_, acc_, quick_)                                                  \
@@ -168,8 +197,9 @@ static void make_label(hy_val_shape *v)
     switch (v->family) {
     case HY_FAM_LINEAR: {
         const hy_linear_shape *s = &v->s.linear;
-        snprintf(b, n, "t%lld_in%lld_out%lld%s%s%s", LL(s->T), LL(s->in), LL(s->out),
-                 s->has_bias ? "_bias" : "", s->accumulate ? "_acc" : "", strided);
+        snprintf(b, n, "t%lld_in%lld_out%lld%s%s%s%s", LL(s->T), LL(s->in), LL(s->out),
+                 s->has_bias ? "_bias" : "", s->accumulate ? "_acc" : "", strided,
+                 s->w_dtype == HY_BF16 ? "_wbf16" : "");
         break;
     }
     case HY_FAM_RMSNORM: {
@@ -202,8 +232,8 @@ static void make_label(hy_val_shape *v)
         const hy_attention_shape *s = &v->s.attention;
         char win[24] = "";
         if (s->window > 0) snprintf(win, sizeof win, "_win%lld", LL(s->window));
-        snprintf(b, n, "t%lld_h%lldkv%lld_d%lld_pos%lld%s", LL(s->T), LL(s->nH), LL(s->nKV),
-                 LL(s->hd), LL(s->pos0), win);
+        snprintf(b, n, "t%lld_h%lldkv%lld_d%lld_pos%lld%s%s", LL(s->T), LL(s->nH), LL(s->nKV),
+                 LL(s->hd), LL(s->pos0), win, s->kv_dtype == HY_BF16 ? "_kvbf16" : "");
         break;
     }
     case HY_FAM_MOE: {

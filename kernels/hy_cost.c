@@ -5,7 +5,9 @@
  *   - an FMA is 2 flops; an add, multiply, compare-free max, exp, log,
  *     division or square root is 1 flop each; SiLU x/(1+exp(-x)) is 3
  *     (exp, add, divide); softplus log1p(exp(x)) is 2 (exp, log);
- *   - bytes are f32 (4 bytes an element): every input read once, every
+ *   - bytes are f32 (4 bytes an element) except the tensors a shape stores
+ *     narrower (linear W with w_dtype, the attention cache with kv_dtype:
+ *     2 bytes an element for bf16): every input read once, every
  *     output written once, nothing re-read; optional inputs count only when
  *     the shape says they are used; recurrent states (conv, scan, SSD) are
  *     counted as read and written because the model always passes them;
@@ -23,7 +25,14 @@ double hy_cost_intensity(hy_cost c)
 }
 
 /* ---- tolerance ------------------------------------------------------------
- * tolerance = c * eps(dtype) * sqrt(reduction_len) + floor * eps(dtype).
+ * fp32 operands:    tolerance = c * eps32 * sqrt(reduction_len) + floor * eps32.
+ * narrower operands (a variant that rounds its operands to bf16 or f16 and
+ * accumulates in fp32, the only kind of reduced-precision kernel this suite
+ * has): the same fp32 terms for the accumulation, plus operand *
+ * eps(dtype) for the operand roundings (8 to 32 by family, below).  Each product carries a relative
+ * error of about eps(dtype); summed with random signs, the error of an
+ * output grows like its own magnitude, so relative to max|ref| it is a few
+ * eps(dtype) whatever the reduction length (measured in tests/test_cost.c).
  * The sqrt term is the random-walk growth of rounding error in a float sum
  * of reduction_len terms relative to the largest output; the floor covers
  * the fixed number of roundings every output sees (input/output rounding,
@@ -33,27 +42,34 @@ double hy_cost_intensity(hy_cost c)
 typedef struct tol_constants {
     double c;
     double floor;
+    double operand; /* roundings of a narrower operand dtype: one product
+                       for linear and the elementwise families, two chained
+                       products (rounded intermediates) for attention, MoE
+                       and MLP, the chunked products of decays for SSD */
 } tol_constants;
 
 static const tol_constants tolerances[HY_FAM_COUNT] = {
-    [HY_FAM_LINEAR] = {8.0, 32.0},
-    [HY_FAM_RMSNORM] = {4.0, 32.0},
-    [HY_FAM_CONV1D] = {8.0, 32.0},
-    [HY_FAM_SCAN] = {16.0, 64.0},
-    [HY_FAM_SSD] = {32.0, 128.0},
-    [HY_FAM_ATTENTION] = {8.0, 32.0},
-    [HY_FAM_MOE] = {8.0, 32.0},
-    [HY_FAM_MLP] = {8.0, 32.0},
+    [HY_FAM_LINEAR] = {8.0, 32.0, 8.0},
+    [HY_FAM_RMSNORM] = {4.0, 32.0, 8.0},
+    [HY_FAM_CONV1D] = {8.0, 32.0, 8.0},
+    [HY_FAM_SCAN] = {16.0, 64.0, 16.0},
+    [HY_FAM_SSD] = {32.0, 128.0, 32.0},
+    [HY_FAM_ATTENTION] = {8.0, 32.0, 16.0},
+    [HY_FAM_MOE] = {8.0, 32.0, 16.0},
+    [HY_FAM_MLP] = {8.0, 32.0, 16.0},
 };
 
 double hy_tolerance(hy_family family, double reduction_len, hy_dtype compute_dtype)
 {
     tol_constants k = (unsigned)family < HY_FAM_COUNT ? tolerances[family]
-                                                      : (tol_constants){32.0, 128.0};
+                                                      : (tol_constants){32.0, 128.0, 32.0};
     double n = reduction_len > 1.0 ? reduction_len : 1.0;
-    double eps = hy_dtype_epsilon(compute_dtype);
-    return k.c * eps * sqrt(n) + k.floor * eps;
+    double eps32 = hy_dtype_epsilon(HY_F32);
+    double tol = k.c * eps32 * sqrt(n) + k.floor * eps32;
+    if (compute_dtype != HY_F32) tol += k.operand * hy_dtype_epsilon(compute_dtype);
+    return tol;
 }
+
 
 /* ---- linear: y[T, out] (+)= x[T, in] W[out, in]^T + b[out] ---------------- */
 hy_cost hy_linear_cost(const hy_linear_shape *s)
@@ -61,8 +77,9 @@ hy_cost hy_linear_cost(const hy_linear_shape *s)
     double T = (double)s->T, in = (double)s->in, out = (double)s->out;
     hy_cost c = {0};
     c.flops = 2.0 * T * in * out + (s->has_bias ? T * out : 0) + (s->accumulate ? T * out : 0);
-    c.bytes = F32_BYTES * (T * in + out * in + (s->has_bias ? out : 0) + T * out +
-                           (s->accumulate ? T * out : 0));
+    c.bytes = F32_BYTES * (T * in + (s->has_bias ? out : 0) + T * out +
+                           (s->accumulate ? T * out : 0)) +
+              (double)hy_dtype_size(s->w_dtype) * out * in;
     c.transcendentals = 0;
     c.reduction_len = in;
     return c;
@@ -183,11 +200,12 @@ hy_cost hy_attention_cost(const hy_attention_shape *s)
     double old_rows = (double)(hy_attention_keys_seen(s, s->pos0) - 1);
     hy_cost c = {0};
     c.flops = nH * (keys_total * (4.0 * hd + 4.0) + T * hd);
+    const double kv = (double)hy_dtype_size(s->kv_dtype);
     c.bytes = F32_BYTES * (T * nH * hd              /* q                     */
                            + 2.0 * T * nKV * hd     /* new k, v read         */
-                           + 2.0 * T * nKV * hd     /* new k, v into cache   */
-                           + 2.0 * nKV * old_rows * hd /* visible cache rows */
-                           + T * nH * hd);          /* out                   */
+                           + T * nH * hd)           /* out                   */
+              + kv * (2.0 * T * nKV * hd            /* new k, v into cache   */
+                      + 2.0 * nKV * old_rows * hd); /* visible cache rows    */
     c.transcendentals = nH * keys_total;
     c.reduction_len = (double)hy_attention_keys_seen(s, s->pos0 + s->T - 1) + hd;
     return c;

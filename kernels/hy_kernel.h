@@ -40,6 +40,12 @@ typedef struct hy_kernel_variant {
      * for e.g. a tensor-core or vdpbf16ps variant).  It chooses the
      * variant's tolerance: hy_tolerance(family, reduction_len, dtype). */
     hy_dtype dtype;
+    /* The storage dtype of the tensor the family lets a shape store narrower
+     * (linear W: w_dtype, attention K/V cache: kv_dtype) that the variant
+     * reads; HY_F32 (the zero default) for every fp32 kernel.  A variant
+     * runs only on shapes with exactly this storage: the harness reports any
+     * other shape as unsupported without calling it (hy_variant_storage_ok). */
+    hy_dtype storage;
     union {
         HY_KERNEL_IMPL(linear) linear;
         HY_KERNEL_IMPL(rmsnorm) rmsnorm;
@@ -58,6 +64,20 @@ static inline double hy_variant_tolerance(const hy_kernel_variant *v, hy_family 
 {
     return hy_tolerance(family, reduction_len, v ? v->dtype : HY_F32);
 }
+
+/* The storage dtype of a shape of family f (HY_F32 for the families that
+ * store everything as fp32); shape points to that family's shape struct. */
+static inline hy_dtype hy_shape_storage(hy_family f, const void *shape)
+{
+    if (f == HY_FAM_LINEAR) return ((const hy_linear_shape *)shape)->w_dtype;
+    if (f == HY_FAM_ATTENTION) return ((const hy_attention_shape *)shape)->kv_dtype;
+    return HY_F32;
+}
+
+/* Does variant v read the storage of this shape (of v's family)?  If not,
+ * says why into err ("linear/packed-avx2 reads f32 W; this shape stores W
+ * as bf16") and returns 0: the caller reports the pair as unsupported. */
+int hy_variant_storage_ok(const hy_kernel_variant *v, const void *shape, hy_error *err);
 
 #ifdef __cplusplus
 }

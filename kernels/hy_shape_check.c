@@ -13,6 +13,14 @@ static int positive(hy_error *err, const char *fam, const char *field, int64_t v
     return hy_fail(err, "%s: %s must be > 0 (got %lld)", fam, field, (long long)v);
 }
 
+/* Fails unless a storage dtype is one the family's kernels define (f32 or
+ * bf16; f16 storage is not part of the contract). */
+static int storage(hy_error *err, const char *fam, const char *field, hy_dtype t)
+{
+    if (t == HY_F32 || t == HY_BF16) return 0;
+    return hy_fail(err, "%s: %s must be f32 or bf16 (got %s)", fam, field, hy_dtype_name(t));
+}
+
 #define NULL_SHAPE(fam)                                                    \
     do {                                                                   \
         if (!s) return hy_fail(err, "%s: shape is NULL", fam);             \
@@ -22,7 +30,7 @@ int hy_linear_check(const hy_linear_shape *s, hy_error *err)
 {
     NULL_SHAPE("linear");
     if (positive(err, "linear", "T", s->T) || positive(err, "linear", "in", s->in) ||
-        positive(err, "linear", "out", s->out))
+        positive(err, "linear", "out", s->out) || storage(err, "linear", "w_dtype", s->w_dtype))
         return -1;
     return 0;
 }
@@ -72,7 +80,8 @@ int hy_attention_check(const hy_attention_shape *s, hy_error *err)
     NULL_SHAPE("attention");
     if (positive(err, "attention", "T", s->T) || positive(err, "attention", "nH", s->nH) ||
         positive(err, "attention", "nKV", s->nKV) || positive(err, "attention", "hd", s->hd) ||
-        positive(err, "attention", "cap", s->cap))
+        positive(err, "attention", "cap", s->cap) ||
+        storage(err, "attention", "kv_dtype", s->kv_dtype))
         return -1;
     if (s->pos0 < 0)
         return hy_fail(err, "attention: pos0 must be >= 0 (got %lld)", (long long)s->pos0);
@@ -109,5 +118,16 @@ int hy_mlp_check(const hy_mlp_shape *s, hy_error *err)
     if (positive(err, "mlp", "T", s->T) || positive(err, "mlp", "H", s->H) ||
         positive(err, "mlp", "I", s->I))
         return -1;
+    return 0;
+}
+
+int hy_variant_storage_ok(const hy_kernel_variant *v, const void *shape, hy_error *err)
+{
+    if (!v || !shape) return hy_fail(err, "storage check: variant or shape is NULL"), 0;
+    hy_dtype need = hy_shape_storage(v->family, shape);
+    if (need == v->storage) return 1;
+    const char *what = v->family == HY_FAM_ATTENTION ? "the K/V cache" : "W";
+    hy_fail(err, "%s/%s reads %s as %s; this shape stores it as %s", hy_family_name(v->family),
+            v->name, what, hy_dtype_name(v->storage), hy_dtype_name(need));
     return 0;
 }

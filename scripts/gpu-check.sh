@@ -3,11 +3,22 @@
 # (nvcc, CMake, a C compiler; none of Debian's -dev packages, no network),
 # then, on the GPU:
 #   1. hybench info                       device, kernel tables
-#   2. test_gpu_backends                  every cuda variant on every
+#   2. test_gpu_backends                  every cuda variant (fp32 and the
+#                                         tensor-core bf16 ones) on every
 #                                         validation shape, memory ops, timing
-#   3. hybench validate --backend cuda    kernels + model forward vs reference
-#   4. hybench bench --backend cuda       quick benchmark set (validated first)
-#   5. hybench sweep --backend cuda       quick layer-kind sweep
+#   3. test_gpu_ceilings                  the device probes and the roofline
+#   4. hybench ceilings --quick           CPU and GPU ceilings (FMA, bf16 mma,
+#                                         device copy and memcpy) -> ceilings.json
+#   5. hybench validate --backend cuda    kernels + model forward vs reference
+#   6. hybench bench --backend cuda       quick benchmark set (validated first),
+#                                         timed with CUDA events, roofline
+#                                         fractions against the GPU ceilings
+#   7. hybench sweep --backend cuda       quick layer-kind sweep
+#   8. hybench bench (target shapes)      the H200 targets: bf16
+#                                         prefill attention at L = 4096,
+#                                         decode over 16384 keys, the scan
+#   9. hybench validate --backend x86     the host CPU's AVX-512 variants
+#                                         (validated nowhere else)
 # sized to finish in under 8 minutes on one H200 (each step has a time
 # limit; bench and sweep stop starting work at --max-time and keep what
 # they measured).  Results go to $OUT (the device tool's output folder)
@@ -51,7 +62,7 @@ step configure 120 cmake -S . -B "$build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release
   -DHYBENCH_WITH_PAPI=OFF -DHYBENCH_WITH_GBENCH=OFF -DHYBENCH_WITH_OPENBLAS=OFF \
   -DHYBENCH_WITH_GNUPLOT=OFF -DHYBENCH_WITH_ARM_CROSS=OFF "${arch[@]}" || { echo "configure failed"; exit 1; }
 step build 240 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 4)" \
-  --target hybench test_gpu_backends || { echo "build failed"; exit 1; }
+  --target hybench test_gpu_backends test_gpu_ceilings || { echo "build failed"; exit 1; }
 hy="$build/hybench"
 
 step info 30 "$hy" info
@@ -60,11 +71,27 @@ if ! grep -q "cuda 1: available" "$out/info.log"; then
   exit 1
 fi
 step test_gpu_backends 120 "$build/tests/test_gpu_backends"
+step test_gpu_ceilings 60 "$build/tests/test_gpu_ceilings"
+# bench and sweep hold the kernels to these ceilings; without the file
+# (the step failed) they measure a quick set themselves
+ceil=()
+step ceilings 60 "$hy" ceilings --quick --out "$out/ceilings.json" &&
+  [ -s "$out/ceilings.json" ] && ceil=(--ceilings "$out/ceilings.json")
 step validate 120 "$hy" validate --backend cuda --out "$out/validate.json"
-step bench 150 "$hy" bench --backend cuda --quick --max-time 100 \
+step bench 120 "$hy" bench --backend cuda --quick --max-time 70 "${ceil[@]}" \
   --out "$out/bench.json" --csv "$out/bench.csv"
-step sweep 150 "$hy" sweep --backend cuda --preset jamba-v0.1 --width-div 4 --quick \
-  --max-time 100 --out "$out/sweep.json" --csv "$out/sweep.csv"
+step sweep 120 "$hy" sweep --backend cuda --preset jamba-v0.1 --width-div 4 --quick \
+  --max-time 70 "${ceil[@]}" --out "$out/sweep.json" --csv "$out/sweep.csv"
+
+# the H200 target shapes: bf16 prefill attention at L = 4096 (tensor
+# cores), decode attention over a 16384-token cache, the Jamba scan layer
+# (prefill and the decode step)
+step bench_targets 100 "$hy" bench --backend cuda --max-time 60 "${ceil[@]}" --repetitions 5 \
+  --shape 'attention:T=4096,nH=32,nKV=8,hd=128;attention:T=1,nH=32,nKV=8,hd=128,pos0=16384;scan:T=4096,D=8192,N=16;scan:T=1,D=8192,N=16' \
+  --out "$out/bench-targets.json"
+# the host CPU of a GPU machine usually has AVX-512 (this project's own
+# machines do not): validate every x86 variant there, AVX-512 and AVX2 alike
+step validate_x86 120 "$hy" validate --backend x86 --out "$out/validate-x86.json"
 
 echo "gpu-check: results in $out (status $status)"
 exit "$status"

@@ -26,6 +26,10 @@ static void test_costs(void)
     CHECK_COST(hy_linear_cost(&lin), 56, 120, 0, 3);
     lin.accumulate = 1;
     CHECK_COST(hy_linear_cost(&lin), 64, 152, 0, 3);
+    /* W stored as bf16: its 12 elements are 2 bytes each,
+     * 4 * (x 6 + b 4 + y 8 + y read 8) + 2 * 12 = 128; flops unchanged */
+    lin.w_dtype = HY_BF16;
+    CHECK_COST(hy_linear_cost(&lin), 64, 128, 0, 3);
 
     /* rmsnorm T=2, D=8: per row 2D (squares) + 4 (/D, +eps, sqrt, 1/r) + 2D
      * (x*r*w) = 36, so 72; bytes 4 * (x 16 + w 8 + y 16) = 160 */
@@ -65,6 +69,11 @@ static void test_costs(void)
                               .scale = 0.5f};
     CHECK_COST(hy_attention_cost(&att), 376, 352, 18, 9);
     CHECK(hy_attention_keys_seen(&att, 0) == 1 && hy_attention_keys_seen(&att, 5) == 6);
+    /* bf16 cache: the 16 new elements written and the 24 old ones read are
+     * 2 bytes: 4 * (q 16 + new k,v 16 + out 16) + 2 * (16 + 24) = 272 */
+    att.kv_dtype = HY_BF16;
+    CHECK_COST(hy_attention_cost(&att), 376, 272, 18, 9);
+    att.kv_dtype = HY_F32;
     /* window 2: 2 keys each (4): flops 2 * (4 * 20 + 8) = 176; one old row
      * (position 2): bytes 4 * (16 + 16 + 16 + 8 + 16) = 288; reduction 2 + 4 */
     att.window = 2;
@@ -105,9 +114,14 @@ static void test_tolerance_shape(void)
         double t16 = hy_tolerance((hy_family)f, 256, HY_F16);
         double tb16 = hy_tolerance((hy_family)f, 256, HY_BF16);
         CHECK(t32 < t16 && t16 < tb16);
-        /* scales with eps: bf16 / f32 = 2^16 exactly */
-        CHECK_NEAR(tb16 / t32, 65536.0, 1e-6);
+        /* narrower operands add the same number (8 to 32) of roundings of
+         * their eps to the fp32 rule, whatever the reduction length */
+        CHECK_NEAR((tb16 - t32) / (t16 - t32), 8.0, 1e-9);
+        CHECK(tb16 - t32 >= 8.0 / 256.0 && tb16 - t32 <= 32.0 / 256.0);
+        CHECK_NEAR(hy_tolerance((hy_family)f, 1 << 20, HY_BF16) - hy_tolerance((hy_family)f, 1 << 20, HY_F32),
+                   tb16 - t32, 1e-12);
         CHECK(t32 < 1e-3); /* fp32 stays tight enough to catch bugs */
+        CHECK(tb16 < 0.2); /* bf16 operands: a zero or wrong output still fails */
     }
 }
 
@@ -160,6 +174,43 @@ static void test_calibration_linear(void)
     CHECK(e_bug > 10 * tol);
     free(x);
     free(w);
+}
+
+/* bf16 operands (a vdpbf16ps kernel): W stored as bf16 (the reference
+ * reads it exactly), x rounded to bf16 by the kernel, fp32 sums.  The
+ * error stays a few bf16 roundings whatever the length; the bf16
+ * tolerance passes it with margin and still fails a kernel that loses
+ * every second product (an odd-lane bug of a pairwise dot instruction). */
+static void test_calibration_linear_bf16(void)
+{
+    hy_error err = {{0}};
+    enum { T = 4, IN = 4096, OUT = 16 };
+    float *x = malloc(sizeof(float) * T * IN), *xr = malloc(sizeof(float) * T * IN);
+    float *w = malloc(sizeof(float) * OUT * IN);
+    uint16_t *wb = malloc(sizeof(uint16_t) * OUT * IN);
+    float ref[T * OUT], got[T * OUT];
+    for (int i = 0; i < T * IN; i++) x[i] = urand(), xr[i] = hy_bf16_to_f32(hy_f32_to_bf16(x[i]));
+    for (int i = 0; i < OUT * IN; i++) wb[i] = hy_f32_to_bf16(urand()), w[i] = hy_bf16_to_f32(wb[i]);
+    hy_linear_shape s = {.T = T, .in = IN, .out = OUT, .w_dtype = HY_BF16};
+    hy_linear_args a = {.x = x, .w_bf16 = wb, .y = ref};
+    CHECK_OK(hy_ref_linear(&s, &a, &err), &err);
+    double tol = hy_tolerance(HY_FAM_LINEAR, hy_linear_cost(&s).reduction_len, HY_BF16);
+    CHECK(tol < 0.04); /* 8 bf16 roundings + the fp32 terms */
+
+    float_linear(T, IN, OUT, xr, w, got, -1);
+    double e_ok = hy_test_rel_error(got, ref, (size_t)T * OUT);
+    printf("  linear in=%d, bf16 operands: error %.3g, tolerance %.3g\n", IN, e_ok, tol);
+    CHECK(e_ok * 4 <= tol);
+
+    for (int i = 0; i < T * IN; i += 2) xr[i + 1] = 0.0f; /* every second product lost */
+    float_linear(T, IN, OUT, xr, w, got, -1);
+    double e_bug = hy_test_rel_error(got, ref, (size_t)T * OUT);
+    printf("  linear in=%d, bf16 operands, odd products lost: %.3g\n", IN, e_bug);
+    CHECK(e_bug > 4 * tol);
+    free(x);
+    free(xr);
+    free(w);
+    free(wb);
 }
 
 static void test_calibration_rmsnorm(void)
@@ -291,6 +342,10 @@ static void test_checks(void)
     lin.out = 1, lin.T = -3;
     CHECK_FAILS(hy_linear_check(&lin, &err), &err, "T");
     CHECK_FAILS(hy_linear_check(NULL, &err), &err, "NULL");
+    lin.T = 1, lin.w_dtype = HY_BF16;
+    CHECK_OK(hy_linear_check(&lin, &err), &err);
+    lin.w_dtype = HY_F16; /* not a storage of the contract */
+    CHECK_FAILS(hy_linear_check(&lin, &err), &err, "linear: w_dtype must be f32 or bf16 (got f16)");
 
     hy_rmsnorm_shape rms = {.T = 1, .D = 4, .eps = 1e-5f};
     CHECK_OK(hy_rmsnorm_check(&rms, &err), &err);
@@ -327,6 +382,10 @@ static void test_checks(void)
     CHECK_FAILS(hy_attention_check(&att, &err), &err, "window");
     att.window = 0, att.hd = 0;
     CHECK_FAILS(hy_attention_check(&att, &err), &err, "hd");
+    att.hd = 16, att.kv_dtype = HY_BF16;
+    CHECK_OK(hy_attention_check(&att, &err), &err);
+    att.kv_dtype = (hy_dtype)7;
+    CHECK_FAILS(hy_attention_check(&att, &err), &err, "attention: kv_dtype must be f32 or bf16");
 
     hy_moe_shape moe = {.T = 1, .H = 4, .I = 8, .E = 4, .k = 4};
     CHECK_OK(hy_moe_check(&moe, &err), &err);
@@ -348,6 +407,7 @@ int main(void)
     test_costs();
     test_tolerance_shape();
     test_calibration_linear();
+    test_calibration_linear_bf16();
     test_calibration_rmsnorm();
     test_calibration_scan();
     test_calibration_attention();

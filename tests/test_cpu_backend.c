@@ -93,7 +93,7 @@ static void test_linear(int64_t T, int64_t in, int64_t out, int bias, int acc, i
     float *b = rand_buf((size_t)out, -1, 1), *y0 = rand_buf((size_t)(T * ldy), -1, 1);
     float *yr = copy_buf(y0, (size_t)(T * ldy));
     hy_error err = {{0}};
-    hy_linear_args a = {x, xs, w, bias ? b : NULL, yr, ys};
+    hy_linear_args a = {x, xs, w, bias ? b : NULL, yr, ys, NULL};
     CHECK_OK(hy_ref_linear(&s, &a, &err), &err);
     double tol = hy_tolerance(HY_FAM_LINEAR, hy_linear_cost(&s).reduction_len, HY_F32);
     const hy_kernel_variant *v[8];
@@ -295,7 +295,7 @@ static void test_attention(int64_t T, int64_t T1, int64_t nH, int64_t nKV, int64
     float *kcr = copy_buf(kc0, cache_n), *vcr = copy_buf(vc0, cache_n);
     float *outr = rand_buf((size_t)(T * nH * hd), -1, 1);
     hy_error err = {{0}};
-    hy_attention_args a = {q, k, vv, kcr, vcr, outr};
+    hy_attention_args a = {q, k, vv, kcr, vcr, outr, NULL, NULL};
     CHECK_OK(hy_ref_attention(&s, &a, &err), &err);
     double tol = hy_tolerance(HY_FAM_ATTENTION, hy_attention_cost(&s).reduction_len, HY_F32);
     const hy_kernel_variant *v[8];
@@ -313,7 +313,7 @@ static void test_attention(int64_t T, int64_t T1, int64_t nH, int64_t nKV, int64
             hy_attention_shape sp = s;
             sp.T = tn, sp.pos0 = pos0 + t0;
             hy_attention_args ap = {q + t0 * nH * hd, k + t0 * nKV * hd, vv + t0 * nKV * hd, kc, vc,
-                                    out + t0 * nH * hd};
+                                    out + t0 * nH * hd, NULL, NULL};
             void *ws = v[i]->impl.attention.workspace
                            ? workspace(v[i]->impl.attention.workspace(&sp))
                            : NULL;
@@ -474,7 +474,7 @@ static void test_memory_and_identity(void)
     /* kernels reject bad shapes and missing workspaces with a message */
     float x[4] = {0}, w[4] = {0}, y[4];
     hy_linear_shape ls = {.T = 0, .in = 2, .out = 2};
-    hy_linear_args la = {x, 0, w, NULL, y, 0};
+    hy_linear_args la = {x, 0, w, NULL, y, 0, NULL};
     CHECK_FAILS(hy_backend_select(B, HY_FAM_LINEAR)->impl.linear.run(EX, &ls, &la, NULL, &err),
                 &err, "T");
     hy_mlp_shape ms = {.T = 1, .H = 2, .I = 2};

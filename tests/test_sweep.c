@@ -167,6 +167,87 @@ static void test_crossover(void)
     CHECK(c.kind == HY_CROSS_AT && c.length > 512 && c.length < 2048);
 }
 
+/* Spreads of repeated timings: median and 10th/90th percentiles with
+ * linear interpolation between the sorted values. */
+static void test_spread(void)
+{
+    hy_sweep_spread sp;
+    const double x[5] = {5, 1, 4, 2, 3}; /* sorted 1..5: p10 at 0.4, p90 at 3.6 of the index */
+    hy_sweep_spread_of(x, 5, &sp);
+    CHECK_NEAR(sp.median, 3, 1e-12);
+    CHECK_NEAR(sp.lo, 1.4, 1e-12);
+    CHECK_NEAR(sp.hi, 4.6, 1e-12);
+    const double one = 7;
+    hy_sweep_spread_of(&one, 1, &sp);
+    CHECK(sp.median == 7 && sp.lo == 7 && sp.hi == 7);
+    hy_sweep_spread_of(x, 0, &sp);
+    CHECK(isnan(sp.median) && isnan(sp.lo) && isnan(sp.hi));
+    /* An outlier moves neither the median nor the p10/p90 by much. */
+    const double y[11] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 100};
+    hy_sweep_spread_of(y, 11, &sp);
+    CHECK(sp.median == 1 && sp.lo == 1 && sp.hi == 1);
+}
+
+/* Copies of a streamed decode case: the others move at least twice the
+ * LLC between two calls of one copy, and one copy fewer would not. */
+static void test_stream_copies(void)
+{
+    const double llc = 32.0 * 1024 * 1024;
+    CHECK(hy_sweep_stream_copies(64.0 * 1024 * 1024, llc, 1024) == 1); /* evicts itself */
+    CHECK(hy_sweep_stream_copies(100e6, llc, 1024) == 1);
+    CHECK(hy_sweep_stream_copies(1024.0 * 1024, llc, 1024) == 65);    /* 64 others x 1 MiB */
+    CHECK(hy_sweep_stream_copies(1.5 * llc, llc, 1024) == 3);         /* 2 others x 1.5 LLC */
+    CHECK(hy_sweep_stream_copies(3000, llc, 1024) == 1024);           /* capped */
+    CHECK(hy_sweep_stream_copies(0, llc, 16) == 16);
+    CHECK(hy_sweep_stream_copies(1000, llc, 0) == 1);
+    const double sizes[4] = {5e5, 1.1e6, 7.3e6, 2.9e7};
+    for (int i = 0; i < 4; i++) {
+        int k = hy_sweep_stream_copies(sizes[i], llc, 100000);
+        CHECK((k - 1) * sizes[i] >= 2 * llc && (k - 2) * sizes[i] < 2 * llc);
+    }
+}
+
+/* The composition with spreads: lo and hi are the layout's sums of the
+ * kinds' lo and hi; the crossover range pairs the hybrid's lo with the
+ * base's hi (earliest) and the hybrid's hi with the base's lo (latest). */
+static void test_compose_spread(void)
+{
+    hy_config tiny;
+    hy_error err = {{0}};
+    CHECK_OK(hy_config_preset("tiny", &tiny, &err), &err);
+    hy_sweep_point p;
+    memset(&p, 0, sizeof p);
+    p.costs = (hy_sweep_costs){.mixer = {3, NAN, 2}, .ffn = {7, 11}, .head = 13};
+    p.costs_lo = (hy_sweep_costs){.mixer = {2, NAN, 1}, .ffn = {6, 9}, .head = 12};
+    p.costs_hi = (hy_sweep_costs){.mixer = {5, NAN, 4}, .ffn = {8, 14}, .head = 20};
+    hy_sweep_layout l;
+    hy_sweep_ratio r = R("1:3"); /* tiny: 2 attention, 6 Mamba, 4 dense, 4 MoE */
+    CHECK_OK(hy_sweep_layout_of(&tiny, &r, &l, NULL, &err), &err);
+    hy_sweep_spread sp;
+    hy_sweep_compose_spread(&l, &p, &sp);
+    CHECK_NEAR(sp.median, 2 * 3 + 6 * 2 + 4 * 7 + 4 * 11 + 13, 1e-12); /* 103 */
+    CHECK_NEAR(sp.lo, 2 * 2 + 6 * 1 + 4 * 6 + 4 * 9 + 12, 1e-12);     /* 82 */
+    CHECK_NEAR(sp.hi, 2 * 5 + 6 * 4 + 4 * 8 + 4 * 14 + 20, 1e-12);    /* 142 */
+
+    const int64_t L[3] = {512, 2048, 8192};
+    hy_crossover early, late;
+    /* Hybrid lo under the base's hi already at 512: earliest "always".
+     * Hybrid hi: 2x slower, 1.5x slower, 2x faster than the base's lo:
+     * d0 = log 1.5, d1 = -log 2 between 2048 and 8192. */
+    double th_lo[3] = {0.9, 0.5, 0.3}, th_hi[3] = {2, 1.5, 0.5};
+    double tb_lo[3] = {1, 1, 1}, tb_hi[3] = {1, 1, 1};
+    hy_sweep_crossover_range(L, th_lo, th_hi, tb_lo, tb_hi, 3, &early, &late);
+    CHECK(early.kind == HY_CROSS_ALWAYS && early.length == 512);
+    CHECK(late.kind == HY_CROSS_AT);
+    double f = log(1.5) / (log(1.5) + log(2));
+    CHECK_NEAR(late.length, 2048 * pow(4, f), 1e-6);
+    /* The base's spread matters too: with its hi at 3x, the hybrid's lo
+     * wins everywhere; with its lo at 0.1x the hybrid's hi never does. */
+    double wide_lo[3] = {0.1, 0.1, 0.1}, wide_hi[3] = {3, 3, 3};
+    hy_sweep_crossover_range(L, th_hi, th_hi, wide_lo, wide_hi, 3, &early, &late);
+    CHECK(early.kind == HY_CROSS_ALWAYS && late.kind == HY_CROSS_NONE && late.lmax == 8192);
+}
+
 static void test_memory_and_scale(void)
 {
     hy_config tiny, jamba, s;
@@ -233,6 +314,10 @@ static void tiny_opts(hy_sweep_opts *o, const int64_t *seqs, size_t n_seq, const
     o->bench.validate_flops = 5e6;
     o->check_repetitions = 3;
     o->decode_steps = 5;
+    /* The budgets extrapolate the slowest call seen against the roofline;
+     * a toy model on a loaded machine can make that look like minutes. */
+    o->length_budget = 1e6;
+    o->check_budget = 1e6;
     o->log = NULL;
 }
 
@@ -245,6 +330,21 @@ static hy_json *load_json(const char *path)
     if (hy_read_file(path, &text, &len, &err) == 0) hy_json_parse(text, len, &j, &err);
     free(text);
     return j;
+}
+
+/* obj[key + "_lo"] <= obj[key] <= obj[key + "_hi"], all numbers. */
+static int ordered(const hy_json *obj, const char *key)
+{
+    char k[64];
+    const hy_json *v = hy_json_get(obj, key);
+    snprintf(k, sizeof k, "%s_lo", key);
+    const hy_json *lo = hy_json_get(obj, k);
+    snprintf(k, sizeof k, "%s_hi", key);
+    const hy_json *hi = hy_json_get(obj, k);
+    if (!v || !lo || !hi || v->type != HY_JSON_NUMBER || lo->type != HY_JSON_NUMBER ||
+        hi->type != HY_JSON_NUMBER)
+        return 0;
+    return lo->number <= v->number && v->number <= hi->number;
 }
 
 static void test_real_sweep(const char *dir)
@@ -338,7 +438,81 @@ static void test_real_sweep(const char *dir)
         CHECK_NEAR(ag->number, file_agreement[k], 1e-7); /* printed with %.9g */
         CHECK_NEAR(pc->number, 100 * file_agreement[k], 1e-5);
         CHECK(strcmp(st->string, fabs(file_agreement[k]) <= 0.10 ? "within 10%" : "outside 10%") == 0);
+        /* the measured and composed spreads bracket their medians */
+        const hy_json *ck = &checks_j->items[k];
+        CHECK(ordered(ck, "measured_seconds") && ordered(ck, "composed_seconds"));
+        const hy_json *reps = hy_json_get(ck, "repetitions");
+        CHECK(reps && reps->type == HY_JSON_NUMBER && reps->number == (k % 2 == 0 ? 3 : 5));
     }
+    /* Every point has its spread, every crossover its range keys. */
+    size_t points = 0;
+    for (size_t r = 0; ratios_j && r < ratios_j->count; r++) {
+        const hy_json *pts = hy_json_get(&ratios_j->items[r], "points");
+        for (size_t i = 0; pts && i < pts->count; i++, points++)
+            CHECK(ordered(&pts->items[i], "seconds_per_token") &&
+                  ordered(&pts->items[i], "call_seconds"));
+        const hy_json *x = hy_json_get(hy_json_get(&ratios_j->items[r], "crossover"), "decode");
+        if (r != 1) CHECK(x && hy_json_get(x, "length_lo") && hy_json_get(x, "length_hi"));
+    }
+    CHECK(points == 3 * 4);
+    for (int ph = 0; ph < 2; ph++)
+        for (size_t i = 0; i < 2; i++) {
+            const hy_sweep_point *pt = &res->points[ph][i];
+            CHECK(pt->costs_lo.head <= pt->costs.head && pt->costs.head <= pt->costs_hi.head);
+            CHECK(pt->costs_lo.mixer[HY_MIX_MAMBA] <= pt->costs.mixer[HY_MIX_MAMBA] &&
+                  pt->costs.mixer[HY_MIX_MAMBA] <= pt->costs_hi.mixer[HY_MIX_MAMBA]);
+        }
+    hy_json_free(j);
+    free(o);
+    free(res);
+}
+
+/* Decode kernels timed streamed (forced on a model that fits the cache):
+ * every decode kernel has a streamed entry beside its warm one, with the
+ * copies it cycled through, and the decode costs come with spreads. */
+static void test_streamed(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/streamed.json", dir);
+    hy_error err = {{0}};
+    sweep_env e;
+    CHECK_OK(open_env(&e, path, 0, &err), &err);
+    hy_sweep_opts *o = calloc(1, sizeof *o);
+    hy_sweep_result *res = calloc(1, sizeof *res);
+    const int64_t seqs[1] = {16};
+    const char *const ratios[2] = {"1:3", "1:0"};
+    tiny_opts(o, seqs, 1, ratios, 2);
+    o->phases[HY_PHASE_PREFILL] = 0;
+    o->decode_cache = HY_CACHE_COLD;
+    hy_bench_env env = {.backend = e.b, .ex = e.ex, .results = e.res};
+    CHECK_OK(hy_sweep_run(&env, o, res, &err), &err);
+    CHECK(res->decode_streamed && res->kernels_failed == 0);
+    const hy_sweep_point *pt = &res->points[HY_PHASE_DECODE][0];
+    CHECK(pt->done);
+    for (int k = 0; k < HY_MIX_COUNT; k++)
+        if (k != HY_MIX_ATTN_LOCAL)
+            CHECK(pt->costs_lo.mixer[k] <= pt->costs.mixer[k] &&
+                  pt->costs.mixer[k] <= pt->costs_hi.mixer[k] && pt->costs.mixer[k] > 0);
+    close_env(&e);
+    hy_json *j = load_json(path);
+    const hy_json *bs = j ? hy_json_get(j, "benchmarks") : NULL;
+    size_t warm = 0, streamed = 0;
+    for (size_t i = 0; bs && i < bs->count; i++) {
+        const hy_json *en = &bs->items[i];
+        const hy_json *n = hy_json_get(en, "name"), *agg = hy_json_get(en, "aggregate_name");
+        if (!n || n->type != HY_JSON_STRING || !agg || strcmp(agg->string, "median") != 0 ||
+            strncmp(n->string, "embed/", 6) == 0)
+            continue;
+        if (strstr(n->string, "/streamed/")) {
+            streamed++;
+            const hy_json *copies = hy_json_get(en, "copies"), *cache = hy_json_get(en, "cache");
+            CHECK(copies && copies->type == HY_JSON_NUMBER && copies->number >= 2);
+            CHECK(cache && cache->type == HY_JSON_STRING && strcmp(cache->string, "cold") == 0);
+        } else {
+            warm++;
+        }
+    }
+    CHECK(streamed > 0 && streamed == warm);
     hy_json_free(j);
     free(o);
     free(res);
@@ -460,8 +634,12 @@ int main(void)
     test_compose();
     test_check_judge();
     test_crossover();
+    test_spread();
+    test_stream_copies();
+    test_compose_spread();
     test_memory_and_scale();
     test_real_sweep(dir);
+    test_streamed(dir);
     test_max_time_and_resume(dir);
     return hy_test_finish();
 }

@@ -374,6 +374,7 @@ static void test_cpu_variants_pass(void)
         for (size_t v = 0; v < nv && v < 16; v++)
             for (size_t s = 0; s < ns; s++) {
                 hy_check_result r;
+                if (!hy_variant_storage_ok(vs[v], &shapes[s].s, NULL)) continue; /* bf16 storage */
                 hy_validate_variant(cpu, ex, vs[v], &shapes[s], 1, &r);
                 total++;
                 if (r.status != HY_CHECK_PASS)

@@ -6,7 +6,8 @@
  *     a state slice, T = 1 decode, many time chunks, K != 4), through
  *     harness/hy_validate.h against reference/;
  *   - hand-computed values (a one-channel scan step, a three-tap conv with
- *     its state, a two-element RMSNorm);
+ *     its state, a two-element RMSNorm) and a scan whose decays underflow
+ *     in some steps and channels against a double recurrence;
  *   - continuation: two calls with the state == one call;
  *   - RMSNorm in place == out of place;
  *   - argument errors;
@@ -112,7 +113,7 @@ static hy_val_shape rms(int64_t T, int64_t D, int strided)
 }
 
 /* Channel counts around VL and 2 VL of both widths, N below VL, N = 128
- * (one slice for AVX2, two for AVX-512), N = 200 (two slices for both),
+ * (two slices for AVX2, four for AVX-512), N = 200 (several for both),
  * decode steps, and lengths that make 2, 9 and 16 time chunks. */
 static void validate_targeted(const width *w)
 {
@@ -135,6 +136,10 @@ static void validate_targeted(const width *w)
         conv(3, 300, 4, 1, 1, HY_VAL_STATE_RANDOM, 0), conv(40, 129, 4, 0, 1, HY_VAL_STATE_ZERO, 1),
         conv(25, 70, 9, 1, 0, HY_VAL_STATE_RANDOM, 0), conv(13, 17, 1, 1, 1, HY_VAL_STATE_RANDOM, 0),
         conv(50, 260, 3, 1, 1, HY_VAL_STATE_NULL, 0),
+        /* y of 4.2 MB (>= CONV_STREAM_MIN), aligned rows: non-temporal stores,
+         * several time tiles and channel blocks, a partial last tile */
+        conv(130, 8200, 4, 1, 1, HY_VAL_STATE_RANDOM, 0), /* last block partial */
+        conv(130, 8196, 4, 0, 1, HY_VAL_STATE_RANDOM, 1), /* rows not aligned: plain stores */
     };
     for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++) validate(&w->conv, &convs[i]);
     const hy_val_shape norms[] = {rms(1, 1, 0),  rms(3, 7, 1),   rms(5, 31, 0),  rms(4, 33, 1),
@@ -168,6 +173,49 @@ static void hand_scan(const width *w)
             CHECK_NEAR(state[0], T == 1 ? 1.0 + ln2 : (1.0 + ln2) / 2, 1e-6);
             free(work);
         }
+    }
+}
+
+/* Decays that underflow: delta = 100 (dt = 100, softplus is the identity
+ * above 20) with A = -exp(A_log) down to -4 makes dt A log2(e) about -577,
+ * far below the -125 where the kernels clamp the exponent, in some steps
+ * only and in some channels only (the others in the same vector keep
+ * ordinary decays).  Expected values from a double-precision recurrence
+ * written out here; with dA = 0 the state is just dt u B. */
+static void strong_decay_scan(const width *w)
+{
+    enum { T = 3, D = 3, N = 2 };
+    const float u[T * D] = {1, -0.5f, 0.25f, 0.5f, 2, -1, -1, 0.75f, 1.5f};
+    const float delta[T * D] = {100, 0.1f, -1, 0.3f, 100, 0.2f, 100, 100, -2};
+    const float A_log[D * N] = {0.0f, 1.3862944f, 0.5f, -1.0f, 0.2f, 1.0f};
+    const float B[T * N] = {1, -1, 0.5f, 2, -0.25f, 1};
+    const float C[T * N] = {0.5f, 1, -1, 0.25f, 2, -0.5f};
+    const float Dskip[D] = {0.5f, -0.25f, 1};
+    double h[D * N] = {1, -2, 0.5f, 3, -1, 0.25f}, yw[T * D];
+    for (int t = 0; t < T; t++)
+        for (int d = 0; d < D; d++) {
+            const double x = delta[t * D + d], dt = x > 20 ? x : log1p(exp(x));
+            double acc = Dskip[d] * (double)u[t * D + d];
+            for (int n = 0; n < N; n++) {
+                const double A = -exp((double)A_log[d * N + n]);
+                h[d * N + n] = exp(dt * A) * h[d * N + n] + dt * u[t * D + d] * B[t * N + n];
+                acc += h[d * N + n] * C[t * N + n];
+            }
+            yw[t * D + d] = acc;
+        }
+    for (int v = 0; v < 2; v++) {
+        const hy_kernel_variant *k = v ? &w->chunked : &w->fused;
+        hy_scan_shape s = {.T = T, .D = D, .N = N, .has_z = 0, .has_dt_bias = 0};
+        float state[D * N] = {1, -2, 0.5f, 3, -1, 0.25f}, y[T * D];
+        hy_scan_args a = {.u = u, .delta = delta, .A_log = A_log, .B = B, .C = C,
+                          .Dskip = Dskip, .state = state, .y = y};
+        size_t ws = k->impl.scan.workspace ? k->impl.scan.workspace(&s) : 0;
+        void *work = ws ? malloc(ws) : NULL;
+        hy_error err = {{0}};
+        CHECK_OK(k->impl.scan.run(EX, &s, &a, work, &err), &err);
+        for (int i = 0; i < T * D; i++) CHECK_NEAR(y[i], yw[i], 1e-4 * (1 + fabs(yw[i])));
+        for (int i = 0; i < D * N; i++) CHECK_NEAR(state[i], h[i], 1e-4 * (1 + fabs(h[i])));
+        free(work);
     }
 }
 
@@ -419,6 +467,7 @@ int main(void)
         validate_family_shapes(&w->rms);
         validate_targeted(w);
         hand_scan(w);
+        strong_decay_scan(w);
         hand_conv(w);
         hand_rmsnorm(w);
         scan_split(&w->fused, 40, 17, 37, 16);

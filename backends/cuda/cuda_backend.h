@@ -13,6 +13,11 @@ extern "C" {
 
 extern const hy_backend hy_backend_cuda;
 
+/* The device ceilings probes of this backend (backends/gpu/hy_gpu_api.h,
+ * gpu_probes.cu), for `hybench ceilings`. */
+struct hy_gpu_ceil_ops;
+extern const struct hy_gpu_ceil_ops hy_cuda_ceil_ops;
+
 /* Device time of the work queued between begin and end on ex's stream
  * (CUDA events); end waits for it.  For benchmark drivers that want
  * device-measured iterations (harness/hy_timer.h "manual" time). */

@@ -180,6 +180,11 @@ int attention_run(hy_exec *ex, const hy_attention_shape *s, const hy_attention_a
 {
     if (!s || !a) return hy_fail(err, "attention: shape or args is NULL");
     if (hy_attention_check(s, err)) return -1;
+    if (s->kv_dtype != HY_F32) {
+        hy_fail(err, "attention %s: the GPU kernels read an fp32 KV cache; kv_dtype %s is not supported",
+                name, hy_dtype_name(s->kv_dtype));
+        return HY_UNSUPPORTED;
+    }
     if (!a->q || !a->k || !a->v || !a->k_cache || !a->v_cache || !a->out)
         return hy_fail(err, "attention: q, k, v, k_cache, v_cache and out must not be NULL");
     hy_gpu_attention_plan plan;
@@ -191,9 +196,7 @@ int attention_run(hy_exec *ex, const hy_attention_shape *s, const hy_attention_a
     if (plan.splits > 1 && !work)
         return hy_fail(err, "attention %s: split-KV needs a workspace of %zu bytes", name, plan.workspace);
     cudaStream_t st = hy_gpu_stream(ex);
-    cache_write_kernel<<<grid_1d(s->T * s->nKV * s->hd, 256), 256, 0, st>>>(*s, a->k, a->v, a->k_cache,
-                                                                          a->v_cache);
-    if (hy_gpu_launch_check("attention cache write", err)) return -1;
+    if (HY_GPU_FN(attention_cache_write)(s, a, st, err)) return -1;
     float *part_o = NULL, *part_ml = NULL;
     if (plan.splits > 1) {
         size_t per_split = (size_t)s->nKV * (size_t)plan.rows;
@@ -212,6 +215,14 @@ int attention_run(hy_exec *ex, const hy_attention_shape *s, const hy_attention_a
 }
 
 } // namespace
+
+extern "C" int HY_GPU_FN(attention_cache_write)(const hy_attention_shape *s, const hy_attention_args *a,
+                                                cudaStream_t st, hy_error *err)
+{
+    cache_write_kernel<<<grid_1d(s->T * s->nKV * s->hd, 256), 256, 0, st>>>(*s, a->k, a->v, a->k_cache,
+                                                                          a->v_cache);
+    return hy_gpu_launch_check("attention cache write", err);
+}
 
 extern "C" size_t HY_GPU_FN(attention_flash_workspace)(const hy_attention_shape *s)
 {

@@ -11,6 +11,11 @@
  *   HY_SHFL_XOR(v, m)  butterfly exchange inside a warp / wavefront; used
  *                      only between lanes 16 apart or closer, which share a
  *                      warp on every target (warp 32, wavefront 32 or 64)
+ *   HY_GPU_HAVE_MMA    1 when the tensor-core code (mma.sync bf16 inline
+ *                      PTX) is compiled: CUDA builds, whose targets are all
+ *                      sm_80 or later.  0 under hipcc: Debian's ROCm 5.2
+ *                      has no rocWMMA and mma.sync does not exist there, so
+ *                      the tensor-core variants and probe are CUDA only.
  */
 #ifndef HY_GPU_COMPAT_H
 #define HY_GPU_COMPAT_H
@@ -60,6 +65,8 @@
 #define cudaFuncSetAttribute(fn, attr, value) hipFuncSetAttribute(reinterpret_cast<const void *>(fn), attr, value)
 #define cudaFuncAttributeMaxDynamicSharedMemorySize hipFuncAttributeMaxDynamicSharedMemorySize
 
+#define HY_GPU_HAVE_MMA 0
+
 /* HIP's shuffles take no mask and work at any wavefront size. */
 #define HY_SHFL_XOR(v, lane_mask) __shfl_xor((v), (lane_mask))
 
@@ -69,6 +76,7 @@
 
 #define HY_GPU_LABEL "cuda"
 #define HY_GPU_IS_HIP 0
+#define HY_GPU_HAVE_MMA 1
 
 #define HY_SHFL_XOR(v, lane_mask) __shfl_xor_sync(0xffffffffu, (v), (lane_mask))
 

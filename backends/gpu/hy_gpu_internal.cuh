@@ -40,6 +40,11 @@ static inline int hy_gpu_call_check(cudaError_t e, const char *what, hy_error *e
     return 0;
 }
 
+/* Writes the T new keys and values into cache rows pos0 .. pos0 + T - 1
+ * (fp32 cache), on stream st (gpu_attention.cu; every attention variant). */
+extern "C" int HY_GPU_FN(attention_cache_write)(const hy_attention_shape *s, const hy_attention_args *a,
+                                                cudaStream_t st, hy_error *err);
+
 /* Float math as the cpu backend does it (torch semantics). */
 __device__ __forceinline__ float hy_dev_silu(float x) { return x / (1.0f + expf(-x)); }
 __device__ __forceinline__ float hy_dev_softplus(float x) { return x > 20.0f ? x : log1pf(expf(x)); }

@@ -138,6 +138,101 @@ int hy_gpu_attention_plan_make(const hy_attention_shape *s, int allow_split, hy_
     return 0;
 }
 
+#include <stdio.h>
+
+/* Q [BQ, hd_pad + 8], K [bk, hd_pad + 8], V^T [hd_pad, bk + 8], bf16 */
+static size_t attention_tc_smem(int hd_pad, int bk)
+{
+    return 2 * ((size_t)HY_GPU_ATT_TC_BQ * (size_t)(hd_pad + 8) + (size_t)bk * (size_t)(hd_pad + 8) +
+                (size_t)hd_pad * (size_t)(bk + 8));
+}
+
+int hy_gpu_attention_tc_plan_make(const hy_attention_shape *s, hy_gpu_attention_tc_plan *p, char *why,
+                                  size_t why_len)
+{
+    char scratch[8];
+    if (!why || !why_len) why = scratch, why_len = sizeof scratch;
+    if (s->hd <= 0 || s->hd % 16 || s->hd > 256) {
+        snprintf(why, why_len, "flash-tc needs a head size that is a multiple of 16 up to 256, not %lld",
+                 (long long)s->hd);
+        return HY_UNSUPPORTED;
+    }
+    if (s->T <= 1) {
+        snprintf(why, why_len, "flash-tc is a prefill kernel (16-row mma tiles); decode (T = 1) is "
+                               "flash's split-KV");
+        return HY_UNSUPPORTED;
+    }
+    if (s->kv_dtype != HY_F32) {
+        snprintf(why, why_len, "flash-tc reads an fp32 KV cache; kv_dtype %s is not supported",
+                 hy_dtype_name(s->kv_dtype));
+        return HY_UNSUPPORTED;
+    }
+    if (s->nKV <= 0 || s->nH % s->nKV) {
+        snprintf(why, why_len, "flash-tc: nH %lld is not a multiple of nKV %lld", (long long)s->nH,
+                 (long long)s->nKV);
+        return HY_UNSUPPORTED;
+    }
+    p->group = s->nH / s->nKV;
+    p->rows = s->T * p->group;
+    int64_t tiles = hy_gpu_ceil_div(p->rows, HY_GPU_ATT_TC_BQ);
+    if (tiles > (int64_t)HY_GPU_MAX_GRID_X || s->nKV > (int64_t)HY_GPU_MAX_GRID_YZ) {
+        snprintf(why, why_len, "flash-tc: %lld row tiles x %lld KV heads exceed the grid",
+                 (long long)tiles, (long long)s->nKV);
+        return HY_UNSUPPORTED;
+    }
+    p->hd_pad = s->hd <= 32 ? 32 : s->hd <= 64 ? 64 : s->hd <= 128 ? 128 : 256;
+    p->bk = p->hd_pad >= 128 ? 32 : 64;
+    p->smem = attention_tc_smem(p->hd_pad, p->bk);
+    p->grid = (hy_gpu_dim){(unsigned)tiles, (unsigned)s->nKV, 1};
+    p->block = (hy_gpu_dim){HY_GPU_ATT_TC_THREADS, 1, 1};
+    return 0;
+}
+
+int hy_gpu_ssd_chunked_plan_make(const hy_ssd_shape *s, int tensor_cores, hy_gpu_ssd_chunked_plan *p,
+                                 char *why, size_t why_len)
+{
+    char scratch[8];
+    if (!why || !why_len) why = scratch, why_len = sizeof scratch;
+    if (s->T <= 0 || s->H <= 0 || s->P <= 0 || s->N <= 0 || s->G <= 0 || s->H % s->G) {
+        snprintf(why, why_len, "ssd chunked: invalid shape");
+        return HY_UNSUPPORTED;
+    }
+    if (tensor_cores) p->chunk = HY_GPU_SSD_CHUNK_MAX;
+    else p->chunk = s->chunk > 0 && s->chunk < HY_GPU_SSD_CHUNK_MAX ? (int)s->chunk : HY_GPU_SSD_CHUNK_MAX;
+    p->chunks = hy_gpu_ceil_div(s->T, p->chunk);
+    int64_t blocks = hy_gpu_ceil_div(s->H * s->P * s->N, HY_GPU_SSD_CHUNK_THREADS);
+    if (p->chunks > (int64_t)HY_GPU_MAX_GRID_X || s->H > (int64_t)HY_GPU_MAX_GRID_YZ ||
+        blocks > (int64_t)HY_GPU_MAX_GRID_X) {
+        snprintf(why, why_len, "ssd chunked: %lld chunks x %lld heads beyond the launch limits",
+                 (long long)p->chunks, (long long)s->H);
+        return HY_UNSUPPORTED;
+    }
+    p->grid_chunk = (hy_gpu_dim){(unsigned)p->chunks, (unsigned)s->H, 1};
+    p->grid_state = (hy_gpu_dim){(unsigned)blocks, 1, 1};
+    p->p16 = (int)hy_gpu_ceil_div(s->P, 16) * 16;
+    p->n16 = (int)hy_gpu_ceil_div(s->N, 16) * 16;
+    size_t L = (size_t)p->chunk;
+    if (!tensor_cores) {
+        p->smem = sizeof(float) * (2 * L + L * L);
+    } else {
+        size_t ls = L + 8, ns = (size_t)p->n16 + 8;
+        p->smem = sizeof(float) * 2 * L +
+                  2 * (2 * L * ns + (size_t)p->n16 * ls + 2 * (size_t)p->p16 * ls + L * ls);
+        if (p->smem > HY_GPU_SSD_TC_MAX_SMEM) {
+            snprintf(why, why_len,
+                     "ssd chunked-tc: P %lld and N %lld need %zu bytes of shared memory, over %d",
+                     (long long)s->P, (long long)s->N, p->smem, HY_GPU_SSD_TC_MAX_SMEM);
+            return HY_UNSUPPORTED;
+        }
+    }
+    size_t ch = (size_t)p->chunks, H = (size_t)s->H;
+    p->states = 0;
+    p->cs = hy_gpu_align256(sizeof(float) * ch * H * (size_t)s->P * (size_t)s->N);
+    p->decay = p->cs + hy_gpu_align256(sizeof(float) * ch * H * L);
+    p->workspace = p->decay + hy_gpu_align256(sizeof(float) * ch * H);
+    return 0;
+}
+
 int hy_gpu_moe_layout_make(const hy_moe_shape *s, hy_gpu_moe_layout *l)
 {
     if (s->E <= 0 || s->E > HY_GPU_MOE_MAX_EXPERTS || s->k <= 0 || s->k > s->E || s->T <= 0 ||

@@ -132,16 +132,17 @@ typedef struct hy_gpu_attention_plan {
 /* allow_split = 0 forces splits = 1.  Returns 0, or HY_UNSUPPORTED when hd
  * exceeds HY_GPU_ATT_MAX_HD or the grid exceeds the limits. */
 int hy_gpu_attention_plan_make(const hy_attention_shape *s, int allow_split, hy_gpu_attention_plan *p);
-/* The key range [*lo, *hi] (absolute positions, inclusive) that row tile
- * `tile` attends to; *hi < *lo when the tile has no rows.  Shared by the
- * host plan and the device kernels (HY_GPU_HD). */
-static inline HY_GPU_HD void hy_gpu_attention_tile_keys(const hy_attention_shape *s, int64_t group,
-                                                        int64_t tile, int64_t *lo, int64_t *hi)
+/* The key range [*lo, *hi] (absolute positions, inclusive) that rows
+ * [r0, r1) of one KV head attend to (row r = t * group + j is token t);
+ * *hi < *lo when the range of rows is empty.  Shared by the host plans and
+ * the device kernels (HY_GPU_HD). */
+static inline HY_GPU_HD void hy_gpu_attention_rows_keys(const hy_attention_shape *s, int64_t group,
+                                                        int64_t r0, int64_t r1, int64_t *lo,
+                                                        int64_t *hi)
 {
     int64_t rows = s->T * group;
-    int64_t r0 = tile * HY_GPU_ATT_BQ;
-    int64_t r1 = r0 + HY_GPU_ATT_BQ < rows ? r0 + HY_GPU_ATT_BQ : rows; /* exclusive */
-    if (r0 >= rows) {
+    if (r1 > rows) r1 = rows;
+    if (r0 >= r1) {
         *lo = 0;
         *hi = -1;
         return;
@@ -150,6 +151,12 @@ static inline HY_GPU_HD void hy_gpu_attention_tile_keys(const hy_attention_shape
     int64_t first = s->window > 0 ? p_first - s->window + 1 : 0;
     *lo = first > 0 ? first : 0;
     *hi = p_last;
+}
+/* The same for row tile `tile` of HY_GPU_ATT_BQ rows. */
+static inline HY_GPU_HD void hy_gpu_attention_tile_keys(const hy_attention_shape *s, int64_t group,
+                                                        int64_t tile, int64_t *lo, int64_t *hi)
+{
+    hy_gpu_attention_rows_keys(s, group, tile * HY_GPU_ATT_BQ, (tile + 1) * HY_GPU_ATT_BQ, lo, hi);
 }
 /* Key tiles [*first, *end) that split `split` of `splits` handles out of
  * n_tiles (empty when *first >= *end): contiguous, balanced to one tile. */
@@ -160,6 +167,71 @@ static inline HY_GPU_HD void hy_gpu_attention_split_range(int64_t n_tiles, int s
     *first = split * per + (split < extra ? split : extra);
     *end = *first + per + (split < extra ? 1 : 0);
 }
+
+/* ---- attention "flash-tc": tensor cores, bf16 operands (CUDA only) ------
+ * A block owns HY_GPU_ATT_TC_BQ rows of one KV head (same row numbering
+ * and GQA sharing as flash), one warp per 16 rows; Q, a K tile and the
+ * transposed V tile sit in shared memory as bf16 (rows padded by 8
+ * elements against bank conflicts); S = Q K^T and O += P V are
+ * mma.sync.m16n8k16 bf16 products with fp32 accumulators; softmax is
+ * online in fp32.  The head size is padded with zeros to the kernel
+ * instantiation hd_pad (32, 64, 128 or 256).  Prefill and chunked
+ * continuation only: T = 1 (decode) is left to flash's split-KV. */
+#define HY_GPU_ATT_TC_BQ 64
+#define HY_GPU_ATT_TC_THREADS 128
+typedef struct hy_gpu_attention_tc_plan {
+    hy_gpu_dim grid, block; /* grid: (row tiles, nKV)                         */
+    int64_t group, rows;
+    int hd_pad;             /* 32, 64, 128, 256                               */
+    int bk;                 /* keys per tile: 64, or 32 when hd_pad >= 128    */
+    size_t smem;            /* dynamic shared memory (may exceed 48 KiB: the
+                               launcher opts in)                              */
+} hy_gpu_attention_tc_plan;
+/* Returns 0, or HY_UNSUPPORTED with the reason in why (hd not a multiple
+ * of 16 or over 256, T = 1, a bf16 cache, grid limits). */
+int hy_gpu_attention_tc_plan_make(const hy_attention_shape *s, hy_gpu_attention_tc_plan *p, char *why,
+                                  size_t why_len);
+
+/* ---- ssd "chunked": the Mamba-2 chunked matrix form ----------------------
+ * Chunks of L = min(shape chunk, HY_GPU_SSD_CHUNK_MAX) steps; per chunk c
+ * and head h, with a_t = dt_t A_h and cs_t the inclusive cumulative sum of
+ * a over the chunk:
+ *   1. intra (grid chunks x H): y_t = sum_{u<=t} exp(cs_t - cs_u) dt_u
+ *      (C_t . B_u) x_u, written to y; the chunk's own state
+ *      st_c = sum_u exp(cs_L - cs_u) dt_u x_u B_u^T [P, N], cs and the
+ *      chunk decay exp(cs_L) to the workspace;
+ *   2. states (thread per (h, p, n)): over the chunks in order,
+ *      S_enter(c) = S;  S = exp(cs_L(c)) S + st_c;  st_c is replaced by
+ *      S_enter(c), the final S goes to `state`;
+ *   3. output (grid chunks x H): y_t += exp(cs_t) C_t . S_enter(c)[p, :]
+ *      + D x_t, then y_t *= silu(z_t).
+ * Every exp argument is <= 0. */
+#define HY_GPU_SSD_CHUNK_MAX 64
+#define HY_GPU_SSD_CHUNK_THREADS 256
+typedef struct hy_gpu_ssd_chunked_plan {
+    int chunk;            /* L                                           */
+    int64_t chunks;       /* ceil(T / L)                                 */
+    hy_gpu_dim grid_chunk;  /* (chunks, H)                               */
+    hy_gpu_dim grid_state;  /* threads over H * P * N                    */
+    size_t smem;          /* intra kernel: dt, cs [L] each, weights [L, L]
+                             (fp32); see below for tensor cores           */
+    int p16, n16;         /* P and N rounded up to multiples of 16        */
+    size_t states;        /* workspace offsets: float [chunks, H, P, N]  */
+    size_t cs;            /*                    float [chunks, H, L]     */
+    size_t decay;         /*                    float [chunks, H]        */
+    size_t workspace;     /* bytes                                       */
+} hy_gpu_ssd_chunked_plan;
+/* tensor_cores = 0: "chunked" (fp32), L = min(shape chunk, 64).
+ * tensor_cores = 1: "chunked-tc" (CUDA only): L = 64 always, and the intra
+ * pass computes C B^T, W x and the chunk state (x w)^T B as mma.sync bf16
+ * products (gpu_ssd_chunked_tc.cu) with P and N padded to multiples of 16;
+ * smem is then its bf16 staging: C, B [L, N16 + 8], B^T [N16, L + 8],
+ * x^T, (w x)^T [P16, L + 8], W [L, L + 8], plus dt, cs [L] in fp32.
+ * Returns 0, or HY_UNSUPPORTED with the reason in why (grid limits; for
+ * tensor cores, staging over HY_GPU_SSD_TC_MAX_SMEM). */
+#define HY_GPU_SSD_TC_MAX_SMEM (160 * 1024) /* opt-in limit of sm_80 (163 KiB), rounded down */
+int hy_gpu_ssd_chunked_plan_make(const hy_ssd_shape *s, int tensor_cores, hy_gpu_ssd_chunked_plan *p,
+                                 char *why, size_t why_len);
 
 /* ---- moe: routing, permutation by expert, grouped GEMMs, combine ---------
  * The gate/up GEMM reads x through the permutation (row_token), so the

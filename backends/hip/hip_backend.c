@@ -5,7 +5,9 @@
 #define HY_GPU_BACKEND_HIP 1
 #include "hy_gpu_api.h"
 
-/* The CUDA table without "cublas" (no hipBLAS on Debian). */
+/* The CUDA table without "cublas" (no hipBLAS on Debian) and without the
+ * tensor-core variants (attention "flash-tc", ssd "chunked-tc": mma.sync is CUDA only, and
+ * Debian's ROCm 5.2 has no rocWMMA; HY_GPU_HAVE_MMA in hy_gpu_compat.h). */
 static const hy_kernel_variant hip_kernels[] = {
     {.family = HY_FAM_LINEAR, .name = "tiled", .isa = "hip",
      .summary = "own SGEMM: 64x64 tiles, K slices in LDS, 4x4 outputs per thread",
@@ -25,6 +27,9 @@ static const hy_kernel_variant hip_kernels[] = {
     {.family = HY_FAM_SSD, .name = "regs", .isa = "hip",
      .summary = "recurrent form: state rows in registers, time chunks in LDS",
      .impl.ssd = {hy_hip_ssd_regs, NULL}},
+    {.family = HY_FAM_SSD, .name = "chunked", .isa = "hip",
+     .summary = "Mamba-2 chunked matrix form, fp32: masked C B^T weights per chunk, state recurrence over chunks",
+     .impl.ssd = {hy_hip_ssd_chunked, hy_hip_ssd_chunked_workspace}},
     {.family = HY_FAM_ATTENTION, .name = "flash", .isa = "hip",
      .summary = "tiled online softmax, GQA rows share K/V tiles; split-KV + combine for decode",
      .impl.attention = {hy_hip_attention_flash, hy_hip_attention_flash_workspace}},
@@ -54,6 +59,17 @@ const hy_backend hy_backend_hip = {
     .download = hy_hip_download,
     .memset_zero = hy_hip_memset_zero,
     .synchronize = hy_hip_synchronize,
+    .timing_clock = "hip events",
+    .timing_begin = hy_hip_timing_begin,
+    .timing_end = hy_hip_timing_end,
     .kernels = hip_kernels,
     .n_kernels = sizeof hip_kernels / sizeof hip_kernels[0],
+};
+
+const hy_gpu_ceil_ops hy_hip_ceil_ops = {
+    .backend = "hip",
+    .open = hy_hip_ceil_open,
+    .run = hy_hip_ceil_run,
+    .close = hy_hip_ceil_close,
+    .describe = hy_hip_describe,
 };

@@ -14,6 +14,11 @@ extern "C" {
 
 extern const hy_backend hy_backend_hip;
 
+/* The device ceilings probes of this backend (backends/gpu/hy_gpu_api.h,
+ * gpu_probes.cu), for `hybench ceilings`. */
+struct hy_gpu_ceil_ops;
+extern const struct hy_gpu_ceil_ops hy_hip_ceil_ops;
+
 /* Device time between begin and end on ex's stream (HIP events). */
 int hy_hip_timing_begin(hy_exec *ex, hy_error *err);
 int hy_hip_timing_end(hy_exec *ex, double *seconds, hy_error *err);

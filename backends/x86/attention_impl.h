@@ -15,6 +15,17 @@
  *   O    [rpad, hd]   running output: O[r] = corr[r] O[r] + sum_j P[j][r] V[j]
  *                     (register tile 6 rows x 2 vectors of d, masked tail)
  * so each K/V tile is loaded once for all query heads of the group (GQA).
+ * A task with no more rows than lanes (decode: T = 1 and up to VL query
+ * heads per KV head) uses the "rows" layout instead, the head dimension in
+ * the lanes:
+ *   Q    [rows, hdp]  scale * q, hd zero-padded to a multiple of VL
+ *   S    [rpad, BK]   S[r][j] = Q[r] . K[j], VL keys x 1 row per register
+ *                     tile, the VL sums formed at once by vf_hsum_each
+ *   m, l, corr        per row; the softmax runs along a row's keys
+ *   O    [rpad, hd]   the same P V register tile, P read as [r][j]
+ * so no lane is idle and the VL-key block of K is reused from L1 by every
+ * row.  Its tiles are ATT_BK_ROWS keys, each read in address order first
+ * (att_stream_in) so that K and V stream from DRAM at plain-read speed.
  * Key tiles after the last row's position or before the first row's
  * window are never visited; inside a visited tile the causal and window
  * limits are applied per element only when the tile crosses one.
@@ -26,7 +37,7 @@
  *                   each leaving partial (m, l, O); a second pass combines
  *                   them:  out = sum_c e^(m_c - M) O_c / sum_c e^(m_c - M) l_c.
  *                   With many query tiles already (prefill) there is one
- *                   split, i.e. it degenerates to flash.
+ *                   split: then it runs exactly as flash (no partials).
  */
 #include "x86_attention.h"
 #include "x86_vec.h"
@@ -48,12 +59,14 @@ static inline int att_thread_id(void) { return 0; }
 
 #define ATT_INLINE static inline __attribute__((always_inline))
 
+
 enum {
     ATT_BK = 64,          /* keys per tile                                   */
     ATT_ROWS = 64,        /* target rows (tokens x heads) per task           */
     ATT_SPLIT = 512,      /* keys per split-KV task (decode)                 */
     ATT_SPLIT_TASKS = 64, /* decode splits only when fewer tasks than this   */
     ATT_MAX_SLOTS = 256,  /* per-thread scratch slots at most                */
+    ATT_BK_ROWS = 32,     /* keys per tile in the rows layout (decode)       */
 };
 
 static inline int64_t att_min(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -69,6 +82,7 @@ typedef struct att_geom {
     int64_t bq;      /* query tokens per task                    */
     int64_t n_qt;    /* query tiles                              */
     int64_t rpad;    /* rows per task, rounded up to VL          */
+    int64_t hdp;     /* hd rounded up to VL                      */
     int64_t n_split; /* key splits per (g, head block, tile)     */
     int64_t split;   /* keys per split (multiple of ATT_BK)      */
     int64_t n_tasks; /* nKV * n_hb * n_qt * n_split              */
@@ -84,6 +98,7 @@ static void att_geometry(const hy_attention_shape *s, int split_kv, att_geom *g)
     g->bq = att_min(att_max(1, ATT_ROWS / g->hs), s->T);
     g->n_qt = att_cdiv(s->T, g->bq);
     g->rpad = att_cdiv(g->hs * g->bq, VL) * VL;
+    g->hdp = att_cdiv(s->hd, VL) * VL;
     const int64_t base = s->nKV * g->n_hb * g->n_qt;
     /* keys one query tile can see, at most */
     int64_t span = s->pos0 + s->T;
@@ -96,9 +111,10 @@ static void att_geometry(const hy_attention_shape *s, int split_kv, att_geom *g)
     }
     g->n_tasks = base * g->n_split;
     g->slots = att_min(g->n_tasks, ATT_MAX_SLOTS);
-    /* Qt [hd, rpad], S [BK, rpad], O [rpad, hd], pos, lo, m, l, corr [rpad] */
-    g->slot_floats = att_round16(s->hd * g->rpad) * 2 + att_round16(ATT_BK * g->rpad) +
-                     5 * att_round16(g->rpad);
+    /* Qt [hd, rpad] or Q [rows, hdp], S [BK, rpad] or [rpad, BK], O [rpad, hd],
+     * pos, lo, m, l, corr [rpad] */
+    g->slot_floats = att_round16(g->hdp * g->rpad) + att_round16(s->hd * g->rpad) +
+                     att_round16(ATT_BK * g->rpad) + 5 * att_round16(g->rpad);
 }
 
 /* floats of one split's partial result: O [rpad, hd], m, l [rpad] */
@@ -114,6 +130,7 @@ static int att_prepare(const hy_attention_shape *s, const hy_attention_args *a, 
     if (hy_attention_check(s, err)) return -1;
     if (!a->q || !a->k || !a->v || !a->k_cache || !a->v_cache || !a->out)
         return hy_fail(err, "attention: q, k, v, k_cache, v_cache and out must not be NULL");
+    if (s->kv_dtype != HY_F32) return hy_fail(err, "attention: this kernel reads an fp32 K/V cache");
     if (!work) return hy_fail(err, "attention: workspace is NULL");
     return 0;
 }
@@ -140,18 +157,29 @@ static void att_append_kv(const hy_attention_shape *s, const hy_attention_args *
 /* The rows of one task and where their data lives. */
 typedef struct att_task {
     int64_t g, h0, nh, t0, ntok; /* KV head, heads [h0, h0+nh), tokens [t0, t0+ntok) */
-    int64_t rows, rpad;
-    float *Qt;       /* [hd, rpad]  */
-    float *S;        /* [BK, rpad]  */
+    int64_t rows, rpad, hdp;
+    int narrow;      /* rows <= VL: the "rows" layout below, else the lane layout */
+    float *Qt;       /* lanes: Qt [hd, rpad];  rows: Q [rows, hdp] */
+    float *S;        /* lanes: S [BK, rpad];   rows: S [rpad, BK]  */
     float *pos, *lo; /* [rpad] scratch for the element masks */
     float *corr;     /* [rpad]      */
 } att_task;
 
-/* Qt[d][r] = scale * q[t0 + r / nh, h0 + r % nh, d]; padded rows are 0. */
+/* Lane layout: Qt[d][r] = scale * q[t0 + r / nh, h0 + r % nh, d], padded
+ * rows 0.  Rows layout: Q[r][d], the same values, padded columns 0. */
 static void att_pack_q(const hy_attention_shape *s, const hy_attention_args *a,
                        const att_task *k)
 {
     const int64_t hd = s->hd, nH = s->nH, rpad = k->rpad;
+    if (k->narrow) {
+        for (int64_t r = 0; r < k->rows; r++) {
+            const float *q = a->q + ((k->t0 + r / k->nh) * nH + k->h0 + r % k->nh) * hd;
+            float *dst = k->Qt + r * k->hdp;
+            for (int64_t d = 0; d < hd; d++) dst[d] = s->scale * q[d];
+            for (int64_t d = hd; d < k->hdp; d++) dst[d] = 0.0f;
+        }
+        return;
+    }
     for (int64_t r = 0; r < k->rows; r++) {
         const float *q = a->q + ((k->t0 + r / k->nh) * nH + k->h0 + r % k->nh) * hd;
         for (int64_t d = 0; d < hd; d++) k->Qt[d * rpad + r] = s->scale * q[d];
@@ -271,9 +299,116 @@ static void att_softmax(float *S, int64_t nk, int64_t rpad, float *m, float *l, 
     }
 }
 
+
+/* ---- the rows layout (at most VL rows: decode) ----------------------------
+ * With rows < VL the lane layout would leave lanes idle in S = K Qt (4 of 8
+ * for decode with 4 query heads per KV head, 12 of 16 on AVX-512), so such
+ * a task (and one with exactly VL rows: the same work, but a tile walk that
+ * streams better) puts the head dimension in the lanes instead:
+ * S[r][j] = Q[r] . K[j] for VL keys at a time, VL accumulators summed
+ * across their lanes into one vector of VL scores (vf_hsum_each); the
+ * block of K stays in L1 for the other rows.  The online softmax then runs
+ * along a row's keys, and P V is the same register tile as below with P
+ * read as [r][j]. */
+
+/* S[j] = q . K[j] for the nk (<= VL) keys at K (rows of hd floats); q is
+ * zero-padded to a multiple of VL, K's last partial vector is a masked
+ * load.  Always stores VL scores (0 for j >= nk). */
+ATT_INLINE void att_sr_micro(const float *K, int64_t hd, const float *q, float *S, const int nk)
+{
+    vf acc[VL];
+    for (int i = 0; i < VL; i++) acc[i] = vf_zero();
+    int64_t d = 0;
+    for (; d + VL <= hd; d += VL) {
+        const vf qv = vf_load(q + d);
+        for (int i = 0; i < nk; i++) acc[i] = vf_fma(vf_load(K + i * hd + d), qv, acc[i]);
+    }
+    if (d < hd) {
+        const vf qv = vf_load(q + d);
+        for (int i = 0; i < nk; i++)
+            acc[i] = vf_fma(vf_load_n(K + i * hd + d, (int)(hd - d)), qv, acc[i]);
+    }
+    vf_store(S, vf_hsum_each(acc));
+}
+
+/* Reads the n floats of K and then of V in address order, one load per
+ * line, before a tile is worked on.  The loads are independent (many
+ * misses in flight) and sequential (the L2 stream prefetcher follows them,
+ * which software prefetches, limited by the L1 miss buffers, do not
+ * match): the tile then comes in at about the speed of a plain read, and
+ * the column-order walks of the scores and of P V hit L2.  On the DRAM-bound
+ * decode this measured ~20% faster than prefetching K ahead and V during
+ * the scores.  The sum goes to a volatile so the loads stay. */
+static void att_stream_in(const float *K, const float *V, int64_t n)
+{
+    vf a0 = vf_zero(), a1 = vf_zero();
+    for (int64_t i = 0; i + 32 <= n; i += 32) {
+        a0 = vf_add(a0, vf_add(vf_load(K + i), vf_load(K + i + 16)));
+        a1 = vf_add(a1, vf_add(vf_load(V + i), vf_load(V + i + 16)));
+    }
+    volatile float sink = vf_hsum(vf_add(a0, a1));
+    (void)sink;
+}
+
+/* S[r][j] (row stride BK) for rows r < rows and keys j < nk of the tile at
+ * K; blocks of VL keys, each scored for all rows while it is in L1. */
+static void att_scores_rows(const float *K, int64_t nk, int64_t hd, const float *Q, int64_t hdp,
+                            int64_t rows, float *S)
+{
+    for (int64_t j = 0; j < nk; j += VL) {
+        const int nb = (int)att_min(VL, nk - j);
+        for (int64_t r = 0; r < rows; r++) {
+            if (nb == VL) att_sr_micro(K + j * hd, hd, Q + r * hdp, S + r * ATT_BK + j, VL);
+            else att_sr_micro(K + j * hd, hd, Q + r * hdp, S + r * ATT_BK + j, nb);
+        }
+    }
+}
+
+/* -inf where key j0 + j is after row r's position or before its window. */
+static void att_mask_rows(const hy_attention_shape *s, const att_task *k, int64_t j0, int64_t nk)
+{
+    for (int64_t r = 0; r < k->rows; r++) {
+        const int64_t p = s->pos0 + k->t0 + r / k->nh;
+        float *Sr = k->S + r * ATT_BK;
+        for (int64_t j = att_max(0, p - j0 + 1); j < nk; j++) Sr[j] = -INFINITY;
+        for (int64_t j = 0, e = att_min(nk, att_first_key(s, p) - j0); j < e; j++) Sr[j] = -INFINITY;
+    }
+}
+
+/* Online softmax along each row's nk keys (rows layout); the rows from
+ * `rows` to rows4 (padding up to the P V row groups) get P = 0, corr = 0. */
+static void att_softmax_rows(float *S, int64_t nk, int64_t rows, int64_t rows4, float *m,
+                             float *l, float *corr)
+{
+    const int64_t nkp = att_cdiv(nk, VL) * VL;
+    for (int64_t r = 0; r < rows; r++) {
+        float *Sr = S + r * ATT_BK;
+        for (int64_t j = nk; j < nkp; j++) Sr[j] = -INFINITY;
+        vf mx = vf_set1(-INFINITY);
+        for (int64_t j = 0; j < nkp; j += VL) mx = vf_max(mx, vf_load(Sr + j));
+        const float m_new = fmaxf(m[r], vf_hmax(mx));
+        const float m_use = m_new == -INFINITY ? 0.0f : m_new; /* nothing seen: P = 0 */
+        const vf mu = vf_set1(m_use);
+        vf sum = vf_zero();
+        for (int64_t j = 0; j < nkp; j += VL) {
+            const vf p = vf_exp(vf_sub(vf_load(Sr + j), mu));
+            vf_store(Sr + j, p);
+            sum = vf_add(sum, p);
+        }
+        const float c = expf(m[r] - m_use);
+        l[r] = l[r] * c + vf_hsum(sum);
+        m[r] = m_new;
+        corr[r] = c;
+    }
+    for (int64_t r = rows; r < rows4; r++) {
+        memset(S + r * ATT_BK, 0, (size_t)nk * sizeof *S);
+        corr[r] = 0.0f;
+    }
+}
+
 /* ---- O = corr O + P^T V: register tile 4 rows x (up to) 2 vectors of d -- */
 
-ATT_INLINE void att_pv_micro(const float *P, int64_t ld, int64_t nk, const float *V, int64_t hd,
+ATT_INLINE void att_pv_micro(const float *P, int64_t pj, int64_t pi, int64_t nk, const float *V, int64_t hd,
                              float *O, const float *corr, const int nr, const int nv, const int n0,
                              const int n1, const int masked)
 {
@@ -290,7 +425,7 @@ ATT_INLINE void att_pv_micro(const float *P, int64_t ld, int64_t nk, const float
         const vf v1 = nv > 1 ? (masked ? vf_load_n(V + j * hd + VL, n1) : vf_load(V + j * hd + VL))
                              : v0;
         for (int i = 0; i < nr; i++) {
-            const vf p = vf_set1(P[j * ld + i]);
+            const vf p = vf_set1(P[j * pj + i * pi]);
             o[i][0] = vf_fma(p, v0, o[i][0]);
             if (nv > 1) o[i][1] = vf_fma(p, v1, o[i][1]);
         }
@@ -306,24 +441,25 @@ ATT_INLINE void att_pv_micro(const float *P, int64_t ld, int64_t nk, const float
 }
 
 /* O rows [r, r + nr) for nr in {6, 4, 2}, columns as att_pv_micro. */
-ATT_INLINE void att_pv_rows(const float *P, int64_t ld, int64_t nk, const float *V, int64_t hd,
-                            float *O, const float *corr, int64_t nr, const int nv, const int n0,
-                            const int n1, const int masked)
+ATT_INLINE void att_pv_rows(const float *P, int64_t pj, int64_t pi, int64_t nk, const float *V,
+                            int64_t hd, float *O, const float *corr, int64_t nr, const int nv,
+                            const int n0, const int n1, const int masked)
 {
-    if (nr == 6) att_pv_micro(P, ld, nk, V, hd, O, corr, 6, nv, n0, n1, masked);
-    else if (nr == 4) att_pv_micro(P, ld, nk, V, hd, O, corr, 4, nv, n0, n1, masked);
-    else att_pv_micro(P, ld, nk, V, hd, O, corr, 2, nv, n0, n1, masked);
+    if (nr == 6) att_pv_micro(P, pj, pi, nk, V, hd, O, corr, 6, nv, n0, n1, masked);
+    else if (nr == 4) att_pv_micro(P, pj, pi, nk, V, hd, O, corr, 4, nv, n0, n1, masked);
+    else att_pv_micro(P, pj, pi, nk, V, hd, O, corr, 2, nv, n0, n1, masked);
 }
 
-/* rows: the task's rows rounded up to 4 (<= rpad, the stride of P); row
- * groups of 6, the rest (0, 2 or 4) in one smaller group. */
-static void att_pv(const float *P, int64_t nk, int64_t rpad, int64_t rows, const float *V,
-                   int64_t hd, float *O, const float *corr)
+/* P[j][r] = P[j * pj + r * pi] (lane layout: pj = rpad, pi = 1; rows
+ * layout: pj = 1, pi = BK).  rows: the task's rows rounded up to 4 (<=
+ * rpad); row groups of 6, the rest (0, 2 or 4) in one smaller group. */
+static void att_pv(const float *P, int64_t pj, int64_t pi, int64_t nk, int64_t rows,
+                   const float *V, int64_t hd, float *O, const float *corr)
 {
     int64_t d0 = 0;
     for (; d0 + 2 * VL <= hd; d0 += 2 * VL)
         for (int64_t r = 0; r < rows; r += 6)
-            att_pv_rows(P + r, rpad, nk, V + d0, hd, O + r * hd + d0, corr + r,
+            att_pv_rows(P + r * pi, pj, pi, nk, V + d0, hd, O + r * hd + d0, corr + r,
                         att_min(6, rows - r), 2, VL, VL, 0);
     if (d0 < hd) { /* 1 .. 2VL-1 columns left: masked loads and stores */
         const int rest = (int)(hd - d0);
@@ -331,9 +467,11 @@ static void att_pv(const float *P, int64_t nk, int64_t rpad, int64_t rows, const
         for (int64_t r = 0; r < rows; r += 6) {
             const int64_t nr = att_min(6, rows - r);
             if (n1 > 0)
-                att_pv_rows(P + r, rpad, nk, V + d0, hd, O + r * hd + d0, corr + r, nr, 2, n0, n1, 1);
+                att_pv_rows(P + r * pi, pj, pi, nk, V + d0, hd, O + r * hd + d0, corr + r, nr,
+                            2, n0, n1, 1);
             else
-                att_pv_rows(P + r, rpad, nk, V + d0, hd, O + r * hd + d0, corr + r, nr, 1, n0, 0, 1);
+                att_pv_rows(P + r * pi, pj, pi, nk, V + d0, hd, O + r * hd + d0, corr + r, nr,
+                            1, n0, 0, 1);
         }
     }
 }
@@ -351,12 +489,23 @@ static void att_range(const hy_attention_shape *s, const hy_attention_args *a, c
     const int64_t p_min = s->pos0 + k->t0, p_max = p_min + k->ntok - 1;
     const int64_t lo_max = att_first_key(s, p_max);
     const int64_t ja = att_max(ka, att_first_key(s, p_min)), jb = att_min(kb, p_max);
-    for (int64_t j0 = ja; j0 <= jb; j0 += ATT_BK) {
-        const int64_t nk = att_min(ATT_BK, jb - j0 + 1);
-        att_scores(Kg + j0 * hd, Vg + j0 * hd, nk, hd, k->Qt, rpad, k->S);
-        if (j0 + nk - 1 > p_min || j0 < lo_max) att_mask(s, k, j0, nk);
-        att_softmax(k->S, nk, rpad, m, l, k->corr);
-        att_pv(k->S, nk, rpad, (k->rows + 3) & ~(int64_t)3, Vg + j0 * hd, hd, O, k->corr);
+    const int64_t rows4 = (k->rows + 3) & ~(int64_t)3;
+    const int64_t bk = k->narrow ? ATT_BK_ROWS : ATT_BK;
+    for (int64_t j0 = ja; j0 <= jb; j0 += bk) {
+        const int64_t nk = att_min(bk, jb - j0 + 1);
+        const int crosses = j0 + nk - 1 > p_min || j0 < lo_max;
+        if (k->narrow) {
+            att_stream_in(Kg + j0 * hd, Vg + j0 * hd, nk * hd);
+            att_scores_rows(Kg + j0 * hd, nk, hd, k->Qt, k->hdp, k->rows, k->S);
+            if (crosses) att_mask_rows(s, k, j0, nk);
+            att_softmax_rows(k->S, nk, k->rows, rows4, m, l, k->corr);
+            att_pv(k->S, 1, ATT_BK, nk, rows4, Vg + j0 * hd, hd, O, k->corr);
+        } else {
+            att_scores(Kg + j0 * hd, Vg + j0 * hd, nk, hd, k->Qt, rpad, k->S);
+            if (crosses) att_mask(s, k, j0, nk);
+            att_softmax(k->S, nk, rpad, m, l, k->corr);
+            att_pv(k->S, rpad, 1, nk, rows4, Vg + j0 * hd, hd, O, k->corr);
+        }
     }
 }
 
@@ -374,8 +523,10 @@ static void att_task_rows(const hy_attention_shape *s, const att_geom *geo, int6
     k->ntok = att_min(geo->bq, s->T - k->t0);
     k->rows = k->nh * k->ntok;
     k->rpad = geo->rpad;
+    k->hdp = geo->hdp;
+    k->narrow = k->rows <= VL;
     k->Qt = slot;
-    k->S = k->Qt + att_round16(s->hd * geo->rpad);
+    k->S = k->Qt + att_round16(geo->hdp * geo->rpad);
     k->pos = k->S + att_round16(ATT_BK * geo->rpad);
     k->lo = k->pos + att_round16(geo->rpad);
     k->corr = k->lo + att_round16(geo->rpad);
@@ -406,27 +557,44 @@ size_t HY_X86_SUFFIX(hy_x86_attention_flash_workspace)(const hy_attention_shape 
     return (size_t)(geo.slots * geo.slot_floats) * sizeof(float);
 }
 
-int HY_X86_SUFFIX(hy_x86_attention_flash)(hy_exec *ex, const hy_attention_shape *s,
-                                          const hy_attention_args *a, void *work, hy_error *err)
+/* Every task attends its rows to their whole key range and stores out;
+ * geo has one split per task.  The cache rows are already appended. */
+static void att_run_whole(const hy_attention_shape *s, const hy_attention_args *a,
+                          const att_geom *geo, float *slots /* [slots, slot_floats] */, int nt)
 {
-    if (att_prepare(s, a, work, err)) return -1;
-    att_geom geo;
-    att_geometry(s, 0, &geo);
-    const int nt_all = hy_cpu_exec_threads(ex);
-    att_append_kv(s, a, nt_all);
-    const int nt = (int)att_min(nt_all, geo.slots);
-    float *slots = work; /* [slots, slot_floats] */
     (void)nt;
     ATT_OMP(parallel for schedule(dynamic, 1) num_threads(nt) if(nt > 1))
-    for (int64_t i = 0; i < geo.n_tasks; i++) {
+    for (int64_t i = 0; i < geo->n_tasks; i++) {
         att_task k;
-        att_task_rows(s, &geo, i, slots + (int64_t)att_thread_id() * geo.slot_floats, &k);
-        float *O = k.corr + att_round16(geo.rpad);
-        float *m = O + att_round16(s->hd * geo.rpad), *l = m + att_round16(geo.rpad);
+        att_task_rows(s, geo, i, slots + (int64_t)att_thread_id() * geo->slot_floats, &k);
+        float *O = k.corr + att_round16(geo->rpad);
+        float *m = O + att_round16(s->hd * geo->rpad), *l = m + att_round16(geo->rpad);
         att_pack_q(s, a, &k);
         att_range(s, a, &k, 0, s->pos0 + s->T - 1, O, m, l);
         att_store_rows(s, a, &k, O, l);
     }
+}
+
+/* Both variants' start: checks, the geometry, the cache append; *nt is
+ * the number of threads for the tasks. */
+static int att_begin(hy_exec *ex, const hy_attention_shape *s, const hy_attention_args *a,
+                     void *work, int split_kv, att_geom *geo, int *nt, hy_error *err)
+{
+    if (att_prepare(s, a, work, err)) return -1;
+    att_geometry(s, split_kv, geo);
+    const int nt_all = hy_cpu_exec_threads(ex);
+    att_append_kv(s, a, nt_all);
+    *nt = (int)att_min(nt_all, geo->slots);
+    return 0;
+}
+
+int HY_X86_SUFFIX(hy_x86_attention_flash)(hy_exec *ex, const hy_attention_shape *s,
+                                          const hy_attention_args *a, void *work, hy_error *err)
+{
+    att_geom geo;
+    int nt;
+    if (att_begin(ex, s, a, work, 0, &geo, &nt, err)) return -1;
+    att_run_whole(s, a, &geo, work, nt);
     return 0;
 }
 
@@ -437,7 +605,7 @@ size_t HY_X86_SUFFIX(hy_x86_attention_decode_workspace)(const hy_attention_shape
     if (hy_attention_check(s, NULL)) return 0; /* the kernel will reject the shape */
     att_geom geo;
     att_geometry(s, 1, &geo);
-    const int64_t partials = geo.n_tasks * att_partial_floats(s, &geo);
+    const int64_t partials = geo.n_split > 1 ? geo.n_tasks * att_partial_floats(s, &geo) : 0;
     return (size_t)(geo.slots * geo.slot_floats + partials) * sizeof(float);
 }
 
@@ -475,12 +643,13 @@ static void att_combine(const hy_attention_shape *s, const hy_attention_args *a,
 int HY_X86_SUFFIX(hy_x86_attention_decode)(hy_exec *ex, const hy_attention_shape *s,
                                            const hy_attention_args *a, void *work, hy_error *err)
 {
-    if (att_prepare(s, a, work, err)) return -1;
     att_geom geo;
-    att_geometry(s, 1, &geo);
-    const int nt_all = hy_cpu_exec_threads(ex);
-    att_append_kv(s, a, nt_all);
-    const int nt = (int)att_min(nt_all, geo.slots);
+    int nt;
+    if (att_begin(ex, s, a, work, 1, &geo, &nt, err)) return -1;
+    if (geo.n_split == 1) { /* enough tasks already (prefill): no partials to combine */
+        att_run_whole(s, a, &geo, work, nt);
+        return 0;
+    }
     float *slots = work;                               /* [slots, slot_floats]      */
     float *parts = slots + geo.slots * geo.slot_floats; /* [n_tasks, partial_floats] */
     const int64_t pf = att_partial_floats(s, &geo), n_split = geo.n_split;

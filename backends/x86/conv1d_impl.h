@@ -5,24 +5,28 @@
  *   y[t, c]  = act( sum_j w[c, j] stream_c[t + j] + b[c] ),  act = SiLU or none
  *   state[c, :] = the last K samples of stream_c, oldest first (HF conv_states)
  *
- * Prefill: parallel over blocks of CONV_CB channels.  A block first copies
- * its taps transposed to [K, C] and its history state[:, 1..K-1] to
- * [K-1, C] in the workspace (both stay in L1), then walks time row by row:
- * for every output row the K source rows (history or x) are fixed once and
- * VL channels at a time get K FMAs (the K = 4 of every Jamba model fully
- * unrolled), the bias and the SiLU (vf_silu of x86_vec.h: vf_silu with
- * the cheaper exponential of -|x|).  The x and y rows CONV_PREFETCH steps
- * ahead are prefetched (512-byte pieces at a stride of C floats, which
- * the hardware prefetchers do not follow).  Every x row segment comes from memory
- * once (later taps hit L1), every y row segment is written once: the
- * kernel streams x and y, as the bandwidth bound assumes.  The state is
- * written last, from the history copy and x.  Channel tails use masked
- * loads and stores; x_stride is honoured.
+ * Prefill: a pure stream, x [T, C] read once and y [T, C] written once.
+ * First the taps are transposed to [K, C] and the history
+ * state[:, 1..K-1] copied to [K-1, C] in the workspace (in parallel over
+ * channels).  Then the work is (time tile of CONV_TT rows) x (block of
+ * CONV_CB channels), statically split in time-tile order, so each thread
+ * walks a contiguous range of rows: inside a tile, a block's 2 KiB row
+ * segments at a stride of C floats, the 4 KiB taps and the K source rows
+ * staying in L1 (the K-1 rows before a tile come from L2/L3).  For every
+ * output row the K source rows (history or x) are fixed once and VL
+ * channels at a time get K FMAs (K = 4, every Jamba model, unrolled), the
+ * bias and the SiLU (vf_silu).  The x rows CONV_PREFETCH steps ahead are
+ * prefetched.  When y is large (at least CONV_STREAM_MIN bytes, so it
+ * cannot stay in the caches for the next kernel anyway) and its rows are
+ * vector-aligned, full vectors of y are written with non-temporal stores:
+ * no read-for-ownership of y's lines, so DRAM moves exactly the bytes the
+ * bandwidth bound counts (x once, y once) instead of 1.5 times them.
+ * The state is written last, from the history copy and x.  Channel tails
+ * use masked loads and stores; x_stride is honoured.
  *
  * Decode (T = 1): no workspace traffic; VL channels at a time, the state
  * rolled left column by column (column j+1 becomes column j, x the new
  * last column) while the same columns feed the FMAs. */
-#include "x86_vec.h"
 #include "x86_vec.h"
 
 #include "cpu/cpu_backend.h"
@@ -41,10 +45,12 @@
 #endif
 
 enum {
-    CONV_CB = 128,          /* channels per block (512 bytes of a row)         */
+    CONV_CB = 512,          /* channels per block (2 KiB of a row)             */
+    CONV_TT = 64,           /* rows per time tile                              */
     CONV_PAR_MIN = 1 << 14, /* fewer T*C outputs: stay on one thread           */
-    CONV_PREFETCH = 8,      /* rows ahead that x and y are prefetched          */
+    CONV_PREFETCH = 4,      /* rows ahead that x is prefetched                 */
 };
+#define CONV_STREAM_MIN ((int64_t)4 << 20) /* y bytes from which y is streamed */
 
 static inline int64_t conv_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -60,6 +66,14 @@ static inline void conv_store(float *p, vf v, int64_t m)
 }
 
 static inline vf conv_act(vf v, int silu) { return silu ? vf_silu(v) : v; }
+
+/* y store: non-temporal for a full vector when `stream` (the caller has
+ * checked the alignment), else as conv_store. */
+static inline void conv_put(float *p, vf v, int64_t m, int stream)
+{
+    if (stream && m >= VL) vf_stream(p, v);
+    else conv_store(p, v, m);
+}
 
 size_t HY_X86_SUFFIX(hy_x86_conv1d_direct_workspace)(const hy_conv1d_shape *s)
 {
@@ -79,7 +93,7 @@ static inline const float *conv_stream_row(const float *hist, const float *x, in
  * hist [K-1, C], x [T, ldx]. */
 static void conv_row(const float *hist, const float *x, int64_t ldx, const float *wt,
                      const float *b, int64_t C, int64_t K, int64_t t, int64_t c0, int64_t cn,
-                     float *yt, int silu)
+                     float *yt, int silu, int stream)
 {
     if (K == 4) {
         const float *s0 = conv_stream_row(hist, x, ldx, C, K, t);
@@ -94,7 +108,7 @@ static void conv_row(const float *hist, const float *x, int64_t ldx, const float
             acc = vf_fma(conv_load(w1 + c, m), conv_load(s1 + c, m), acc);
             acc = vf_fma(conv_load(w2 + c, m), conv_load(s2 + c, m), acc);
             acc = vf_fma(conv_load(w3 + c, m), conv_load(s3 + c, m), acc);
-            conv_store(yt + c, conv_act(acc, silu), m);
+            conv_put(yt + c, conv_act(acc, silu), m, stream);
         }
         return;
     }
@@ -104,7 +118,7 @@ static void conv_row(const float *hist, const float *x, int64_t ldx, const float
         for (int64_t j = 0; j < K; j++)
             acc = vf_fma(conv_load(wt + j * C + c, m),
                          conv_load(conv_stream_row(hist, x, ldx, C, K, t + j) + c, m), acc);
-        conv_store(yt + c, conv_act(acc, silu), m);
+        conv_put(yt + c, conv_act(acc, silu), m, stream);
     }
 }
 
@@ -166,28 +180,41 @@ int HY_X86_SUFFIX(hy_x86_conv1d_direct)(hy_exec *ex, const hy_conv1d_shape *s,
     const float *x = a->x, *w = a->w, *b = s->has_bias ? a->b : NULL;
     float *state = a->state, *y = a->y;
     const int silu = s->silu;
-    const int64_t n_blocks = (C + CONV_CB - 1) / CONV_CB;
-    (void)nt;
-    HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(nt > 1 && T * C >= CONV_PAR_MIN))
-    for (int64_t blk = 0; blk < n_blocks; blk++) {
-        const int64_t c0 = blk * CONV_CB, cn = conv_min64(CONV_CB, C - c0);
-        for (int64_t c = c0; c < c0 + cn; c++) {
+    const int stream = T * C * (int64_t)sizeof(float) >= CONV_STREAM_MIN && C % VL == 0 &&
+                       (uintptr_t)y % (VL * sizeof(float)) == 0;
+    const int64_t n_cb = (C + CONV_CB - 1) / CONV_CB, n_tt = (T + CONV_TT - 1) / CONV_TT;
+    const int par = nt > 1 && T * C >= CONV_PAR_MIN;
+    (void)par;
+    HY_MAMBA_OMP(parallel num_threads(nt) if(par))
+    {
+        HY_MAMBA_OMP(for schedule(static))
+        for (int64_t c = 0; c < C; c++) {
             for (int64_t j = 0; j < K; j++) wt[j * C + c] = w[c * K + j];
             for (int64_t i = 0; i + 1 < K; i++)
                 hist[i * C + c] = state ? state[c * K + 1 + i] : 0.0f;
         }
-        for (int64_t t = 0; t < T; t++) {
-            if (t + CONV_PREFETCH < T) { /* x and y rows CONV_PREFETCH steps ahead */
-                vf_prefetch(x + (t + CONV_PREFETCH) * ldx + c0, cn * (int64_t)sizeof(float), 0);
-                vf_prefetch(y + (t + CONV_PREFETCH) * C + c0, cn * (int64_t)sizeof(float), 1);
+        /* (time tile, channel block) in time-tile order: contiguous rows per thread */
+        HY_MAMBA_OMP(for collapse(2) schedule(static))
+        for (int64_t tt = 0; tt < n_tt; tt++)
+            for (int64_t cb = 0; cb < n_cb; cb++) {
+                const int64_t c0 = cb * CONV_CB, cn = conv_min64(CONV_CB, C - c0);
+                const int64_t t0 = tt * CONV_TT, t1 = conv_min64(T, t0 + CONV_TT);
+                for (int64_t t = t0; t < t1; t++) {
+                    if (t + CONV_PREFETCH < t1) /* x row CONV_PREFETCH steps ahead */
+                        vf_prefetch(x + (t + CONV_PREFETCH) * ldx + c0,
+                                    cn * (int64_t)sizeof(float), 0);
+                    conv_row(hist, x, ldx, wt, b, C, K, t, c0, cn, y + t * C, silu, stream);
+                }
             }
-            conv_row(hist, x, ldx, wt, b, C, K, t, c0, cn, y + t * C, silu);
+        if (stream) vf_stream_fence();
+        /* the state after the implicit barrier: the last K stream samples,
+         * stream rows T-1 .. T+K-2 (the history copy is no longer read) */
+        if (state) {
+            HY_MAMBA_OMP(for schedule(static))
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t j = 0; j < K; j++)
+                    state[c * K + j] = conv_stream_row(hist, x, ldx, C, K, T - 1 + j)[c];
         }
-        if (state) /* the last K stream samples: stream rows T-1 .. T+K-2 */
-            for (int64_t j = 0; j < K; j++) {
-                const float *sr = conv_stream_row(hist, x, ldx, C, K, T - 1 + j);
-                for (int64_t c = c0; c < c0 + cn; c++) state[c * K + j] = sr[c];
-            }
     }
     return 0;
 }

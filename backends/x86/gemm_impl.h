@@ -33,10 +33,16 @@
  *
  * M <= 2 (decode) runs as GEMVs straight from W: packing W would cost more
  * than the product.
+ *
+ * bf16 W (g->w_bf16, convert-on-load): pack_b widens 8 x 8 bf16 blocks to
+ * fp32 before the same transpose, so the micro-kernel is unchanged; the
+ * GEMV widens each vector of W as it streams (bf16_vec.h), the bf16 and
+ * fp32 GEMVs being one body specialised on a constant flag.
  */
 #include "x86_gemm.h"
 #include "gemm_util.h"
 #include "x86_vec.h"
+#include "bf16_vec.h"
 
 #include <string.h>
 
@@ -53,33 +59,54 @@
 
 /* ---- GEMV --------------------------------------------------------------- */
 
+/* The GEMV bodies take W rows as `const void *` with a flag bf16 that is a
+ * constant at every call site: forced inlining specialises each body into
+ * an fp32 copy and a bf16 copy without a branch in the loops. */
+#define GEMV_INLINE static inline __attribute__((always_inline))
+
+GEMV_INLINE vf w_load(const void *w, int64_t k, int bf16)
+{
+    return bf16 ? vf_load_bf16((const uint16_t *)w + k) : vf_load((const float *)w + k);
+}
+
+GEMV_INLINE vf w_load_n(const void *w, int64_t k, int n, int bf16)
+{
+    return bf16 ? vf_load_bf16_n((const uint16_t *)w + k, n) : vf_load_n((const float *)w + k, n);
+}
+
+/* Row n of W [N, ldw]. */
+GEMV_INLINE const void *w_row(const void *w, int64_t n, int64_t ldw, int bf16)
+{
+    return (const char *)w + (size_t)(n * ldw) * (bf16 ? sizeof(uint16_t) : sizeof(float));
+}
+
 /* sum_k w[k] x[k] for four rows of W at once (w0..w3), two k vectors per
  * step so eight FMA chains are in flight; the k tail with masked loads. */
-static inline void gemv_dot4(int64_t K, const float *restrict x, const float *restrict w0,
-                             const float *restrict w1, const float *restrict w2,
-                             const float *restrict w3, float out[4])
+GEMV_INLINE void gemv_dot4(int64_t K, const float *restrict x, const void *restrict w0,
+                           const void *restrict w1, const void *restrict w2,
+                           const void *restrict w3, float out[4], int bf16)
 {
     vf a0 = vf_zero(), a1 = vf_zero(), a2 = vf_zero(), a3 = vf_zero();
     vf b0 = vf_zero(), b1 = vf_zero(), b2 = vf_zero(), b3 = vf_zero();
     int64_t k = 0;
     for (; k + 2 * VL <= K; k += 2 * VL) {
         const vf x0 = vf_load(x + k), x1 = vf_load(x + k + VL);
-        a0 = vf_fma(vf_load(w0 + k), x0, a0);
-        a1 = vf_fma(vf_load(w1 + k), x0, a1);
-        a2 = vf_fma(vf_load(w2 + k), x0, a2);
-        a3 = vf_fma(vf_load(w3 + k), x0, a3);
-        b0 = vf_fma(vf_load(w0 + k + VL), x1, b0);
-        b1 = vf_fma(vf_load(w1 + k + VL), x1, b1);
-        b2 = vf_fma(vf_load(w2 + k + VL), x1, b2);
-        b3 = vf_fma(vf_load(w3 + k + VL), x1, b3);
+        a0 = vf_fma(w_load(w0, k, bf16), x0, a0);
+        a1 = vf_fma(w_load(w1, k, bf16), x0, a1);
+        a2 = vf_fma(w_load(w2, k, bf16), x0, a2);
+        a3 = vf_fma(w_load(w3, k, bf16), x0, a3);
+        b0 = vf_fma(w_load(w0, k + VL, bf16), x1, b0);
+        b1 = vf_fma(w_load(w1, k + VL, bf16), x1, b1);
+        b2 = vf_fma(w_load(w2, k + VL, bf16), x1, b2);
+        b3 = vf_fma(w_load(w3, k + VL, bf16), x1, b3);
     }
     for (; k < K; k += VL) {
         const int n = (int)x86g_min(VL, K - k);
         const vf x0 = vf_load_n(x + k, n);
-        a0 = vf_fma(vf_load_n(w0 + k, n), x0, a0);
-        a1 = vf_fma(vf_load_n(w1 + k, n), x0, a1);
-        a2 = vf_fma(vf_load_n(w2 + k, n), x0, a2);
-        a3 = vf_fma(vf_load_n(w3 + k, n), x0, a3);
+        a0 = vf_fma(w_load_n(w0, k, n, bf16), x0, a0);
+        a1 = vf_fma(w_load_n(w1, k, n, bf16), x0, a1);
+        a2 = vf_fma(w_load_n(w2, k, n, bf16), x0, a2);
+        a3 = vf_fma(w_load_n(w3, k, n, bf16), x0, a3);
     }
     out[0] = vf_hsum(vf_add(a0, b0));
     out[1] = vf_hsum(vf_add(a1, b1));
@@ -87,46 +114,56 @@ static inline void gemv_dot4(int64_t K, const float *restrict x, const float *re
     out[3] = vf_hsum(vf_add(a3, b3));
 }
 
-static inline float gemv_dot1(int64_t K, const float *restrict x, const float *restrict w)
+GEMV_INLINE float gemv_dot1(int64_t K, const float *restrict x, const void *restrict w, int bf16)
 {
     vf a = vf_zero(), b = vf_zero();
     int64_t k = 0;
     for (; k + 2 * VL <= K; k += 2 * VL) {
-        a = vf_fma(vf_load(w + k), vf_load(x + k), a);
-        b = vf_fma(vf_load(w + k + VL), vf_load(x + k + VL), b);
+        a = vf_fma(w_load(w, k, bf16), vf_load(x + k), a);
+        b = vf_fma(w_load(w, k + VL, bf16), vf_load(x + k + VL), b);
     }
     for (; k < K; k += VL) {
         const int n = (int)x86g_min(VL, K - k);
-        a = vf_fma(vf_load_n(w + k, n), vf_load_n(x + k, n), a);
+        a = vf_fma(w_load_n(w, k, n, bf16), vf_load_n(x + k, n), a);
     }
     return vf_hsum(vf_add(a, b));
 }
 
-/* Outputs [n0, n1) of the GEMV (see hy_x86_gemv). */
-static void gemv_range(int64_t n0, int64_t n1, int64_t K, const float *x, const float *w,
-                       int64_t ldw, float alpha, const float *bias, float *y, int accumulate)
+/* Outputs [n0, n1) of the GEMV (see hy_x86_gemv), W stored as the flag says. */
+GEMV_INLINE void gemv_range_stored(int64_t n0, int64_t n1, int64_t K, const float *x,
+                                   const void *w, int64_t ldw, float alpha, const float *bias,
+                                   float *y, int accumulate, int bf16)
 {
     int64_t n = n0;
     for (; n + 4 <= n1; n += 4) {
         float d[4];
-        const float *wn = w + n * ldw;
-        gemv_dot4(K, x, wn, wn + ldw, wn + 2 * ldw, wn + 3 * ldw, d);
+        gemv_dot4(K, x, w_row(w, n, ldw, bf16), w_row(w, n + 1, ldw, bf16),
+                  w_row(w, n + 2, ldw, bf16), w_row(w, n + 3, ldw, bf16), d, bf16);
         for (int j = 0; j < 4; j++) {
             const float v = alpha * d[j] + (bias ? bias[n + j] : 0.0f);
             y[n + j] = accumulate ? y[n + j] + v : v;
         }
     }
     for (; n < n1; n++) {
-        const float v = alpha * gemv_dot1(K, x, w + n * ldw) + (bias ? bias[n] : 0.0f);
+        const float v = alpha * gemv_dot1(K, x, w_row(w, n, ldw, bf16), bf16) + (bias ? bias[n] : 0.0f);
         y[n] = accumulate ? y[n] + v : v;
     }
+}
+
+/* Outputs [n0, n1): W from w_bf16 when it is set, else from w. */
+static void gemv_range(int64_t n0, int64_t n1, int64_t K, const float *x, const float *w,
+                       const uint16_t *w_bf16, int64_t ldw, float alpha, const float *bias,
+                       float *y, int accumulate)
+{
+    if (w_bf16) gemv_range_stored(n0, n1, K, x, w_bf16, ldw, alpha, bias, y, accumulate, 1);
+    else gemv_range_stored(n0, n1, K, x, w, ldw, alpha, bias, y, accumulate, 0);
 }
 
 void HY_X86_SUFFIX(hy_x86_gemv)(int64_t N, int64_t K, const float *x, const float *w,
                                 int64_t ldw, float alpha, const float *bias, float *y,
                                 int accumulate)
 {
-    gemv_range(0, N, K, x, w, ldw, alpha, bias, y, accumulate);
+    gemv_range(0, N, K, x, w, NULL, ldw, alpha, bias, y, accumulate);
 }
 
 /* M <= GEMM_SMALL_M rows: one GEMV per row, outputs split across threads. */
@@ -140,7 +177,7 @@ static void gemm_small(const hy_x86_gemm_args *g, int n_threads)
     for (int64_t m = 0; m < g->M; m++)
         for (int64_t b = 0; b < n_blocks; b++)
             gemv_range(b * BLOCK, x86g_min(g->N, (b + 1) * BLOCK), g->K, g->x + m * g->ldx, g->w,
-                       g->ldw, 1.0f, g->bias, g->y + m * g->ldy, g->accumulate);
+                       g->w_bf16, g->ldw, 1.0f, g->bias, g->y + m * g->ldy, g->accumulate);
 }
 
 /* ---- packing ------------------------------------------------------------ */
@@ -166,34 +203,45 @@ static inline __m256i pack_tail_mask(int64_t n)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), lanes);
 }
 
+/* k0 .. k0+kn-1 (kn <= 8) of W's row n as fp32, zeros after kn: from the
+ * fp32 W, or widened from the bf16 W. */
+static inline __m256 pack_load8(const hy_x86_gemm_args *g, int64_t n, int64_t k0, int64_t kn)
+{
+    if (g->w_bf16) {
+        const uint16_t *p = g->w_bf16 + n * g->ldw + k0;
+        return kn == 8 ? m256_load_bf16x8(p) : m256_load_bf16x8_n(p, kn);
+    }
+    const float *p = g->w + n * g->ldw + k0;
+    return kn == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, pack_tail_mask(kn));
+}
+
 /* B panel: outputs [n0, n0 + NR) (rows of W), columns [k0, k0 + kc), as
  * bp[k * NR + c]; outputs at or past N are zero.  8 rows x 8 k at a time:
- * eight 256-bit loads, an 8 x 8 transpose, eight stores. */
+ * eight 256-bit loads (widening loads for a bf16 W), an 8 x 8 transpose,
+ * eight stores. */
 static void pack_b(const hy_x86_gemm_args *g, int64_t n0, int64_t k0, int64_t kc,
                    float *restrict bp)
 {
+    const size_t esize = g->w_bf16 ? sizeof(uint16_t) : sizeof(float);
+    const char *w = g->w_bf16 ? (const char *)g->w_bf16 : (const char *)g->w;
     for (int c0 = 0; c0 < GEMM_NR; c0 += 8) {
-        const float *row[8], *next[8];
+        const char *next[8];
         int valid[8];
         for (int i = 0; i < 8; i++) {
             valid[i] = n0 + c0 + i < g->N;
-            row[i] = valid[i] ? g->w + (n0 + c0 + i) * g->ldw + k0 : NULL;
             /* the same rows of the next panel (usually packed next by this
              * thread): fetch them from memory while this one is packed */
-            next[i] = n0 + GEMM_NR + c0 + i < g->N ? g->w + (n0 + GEMM_NR + c0 + i) * g->ldw + k0
-                                                   : NULL;
+            const int64_t nn = n0 + GEMM_NR + c0 + i;
+            next[i] = nn < g->N ? w + (size_t)(nn * g->ldw + k0) * esize : NULL;
         }
         for (int64_t k = 0; k < kc; k += 8) {
             const int64_t kn = x86g_min(8, kc - k);
             if ((k & 15) == 0)
                 for (int i = 0; i < 8; i++)
-                    if (next[i]) _mm_prefetch((const char *)(next[i] + k), _MM_HINT_T0);
-            const __m256i mask = pack_tail_mask(kn);
+                    if (next[i]) _mm_prefetch(next[i] + (size_t)k * esize, _MM_HINT_T0);
             __m256 r[8];
             for (int i = 0; i < 8; i++)
-                r[i] = !valid[i]  ? _mm256_setzero_ps()
-                       : kn == 8 ? _mm256_loadu_ps(row[i] + k)
-                                 : _mm256_maskload_ps(row[i] + k, mask);
+                r[i] = valid[i] ? pack_load8(g, n0 + c0 + i, k0 + k, kn) : _mm256_setzero_ps();
             const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
             const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
             const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);

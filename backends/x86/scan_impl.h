@@ -6,32 +6,34 @@
  *   y[t, d] = (sum_n h[d, n] C[t, n] + Dskip[d] u[t, d]) * silu(z[t, d])
  *
  * Layout (prefill).  Channels run across the vector lanes: a tile is a
- * block of `db` channels (a multiple of 2 VL, up to 64) by a slice of `nb`
- * state indices, kept in L1 as h[n][c] and A2[n][c] = A[d0+c, n0+n]
- * log2(e).  Every time step loads u, delta and z rows of the block
- * contiguously (one or more whole cache lines) and makes three passes over
- * the block (see scan_tile_run): dt and dt u for all its channels; then,
- * 2 VL channels at a time, the walk over n: dA = 2^(dt A2), h update,
- * y += h C (B[t, n] and C[t, n] are broadcasts); then the D skip and the
- * silu(z) gate.  So the gate is fused and y is written once.
- * With d_state 16 one slice holds all of N (h + A2 = 8 KiB for 64
- * channels); a larger N is cut into slices of at most SCAN_TILE / db
- * states, the later slices adding their partial sums to y, the gate
- * applied after the last.  (Fusing the causal conv1d in front is not
- * possible through the contract: conv1d and scan are separate families.)
+ * block of `db` channels (a multiple of SCAN_GV VL, up to 64) by a slice
+ * of `nb` state indices, kept in L1 as h[n][c], A2[n][c] = A[d0+c, n0+n]
+ * log2(e) and the step's decays dA[n][c].  Time goes in batches of
+ * SCAN_TS steps (see scan_tile_run): dt and dt u for the whole batch;
+ * then per step every decay of the tile, then the update walk over n,
+ * SCAN_GV channel vectors at a time (B[t, n] and C[t, n] broadcast); then
+ * the D skip and the silu(z) gate for the whole batch, so y is written
+ * once.  With d_state 16 one slice holds all of N (h, A2 and dA are 4 KiB
+ * each for 64 channels); a larger N is cut into slices of at most
+ * SCAN_TILE / db states, the later slices adding their partial sums to y,
+ * the gate applied after the last.  (Fusing the causal conv1d in front is
+ * not possible through the contract: conv1d and scan are separate
+ * families.)
  *
  * exp(dt A) is evaluated as 2^(dt A2) by vf_exp2_nonpos (x86_vec.h;
- * dt A2 <= 0 since dt >= 0 and A < 0), about half the work of vf_exp,
+ * dt A2 <= 0 since dt >= 0 and A < 0): a degree-5 polynomial and the
+ * exponent added to its bits, 1 multiply + 5 FMAs + 6 other operations,
  * which matters because the scan does one exponential per state element
- * and step; softplus and the gate use the same exponential of -|x|
- * (vf_softplus, vf_silu).
+ * and step (the decays are about half of the prefill's time; the update
+ * 3 FMA-pipe operations per state vector; softplus and the gate, per
+ * channel and step, the rest).  The prefill is compute-bound.
  *
  * Decode (T = 1): vectorised over the state instead (each channel's row
  * state[d, :] is contiguous), so the state is streamed once, read and
- * written in place, with one horizontal sum per channel (scan_decode).
- * It needs exp(A_log) per element as well (the contract passes A_log, not
- * A), so it does two exponentials per element; it is compute-bound on a
- * core and reaches the bandwidth bound only with enough cores.
+ * written in place (scan_decode).  It needs exp(A_log) per element as
+ * well (the contract passes A_log, not A), so it does two exponentials
+ * per element, both the short degree-5 kind; scan/chunked takes the same
+ * path for T = 1.
  *
  * scan/chunked: the time axis is cut into chunks (as cpu's scan/chunked);
  * pass 1 runs chunks 0..n-2 from a zero state and keeps their end state
@@ -39,7 +41,6 @@
  * exp(A sum dt), since A does not depend on t); pass 2 carries the states
  * across chunks; pass 3 reruns every chunk from its true start and writes
  * y.  Both passes over time are parallel over (chunk, channel block). */
-#include "x86_vec.h"
 #include "x86_vec.h"
 
 #include "cpu/cpu_backend.h"
@@ -65,7 +66,8 @@ enum {
     SCAN_MIN_CHUNK = 32,     /* chunked: shortest chunk                     */
     SCAN_MAX_CHUNKS = 16,    /* chunked: most chunks                        */
     SCAN_PAR_MIN = 1 << 15,  /* fewer T*D*N elements: stay on one thread    */
-    SCAN_PREFETCH = 4,       /* steps ahead that the rows are prefetched    */
+    SCAN_TS = 8,             /* steps per batch of passes 1 and 3           */
+    SCAN_GV = 4,             /* channel vectors updated together (pass 2b)  */
 };
 
 
@@ -101,12 +103,13 @@ static int scan_prepare(const hy_scan_shape *s, const hy_scan_args *a, scan_ctx 
     c->z = s->has_z ? a->z : NULL;
     c->dt_bias = s->has_dt_bias ? a->dt_bias : NULL;
     c->y = a->y;
-    /* A slice holds at most SCAN_TILE / (2 VL) states; the block is as many
-     * channels (multiple of 2 VL, at most 64) as the tile then allows. */
-    const int64_t max_nb = SCAN_TILE / (2 * VL);
+    /* A slice holds at most SCAN_TILE / (SCAN_GV VL) states; the block is as
+     * many channels (multiple of SCAN_GV VL, at most 64) as the tile then
+     * allows. */
+    const int64_t gw = SCAN_GV * VL, max_nb = SCAN_TILE / gw;
     c->nb = (int)(s->N < max_nb ? s->N : max_nb);
-    int db = (SCAN_TILE / c->nb) / (2 * VL) * (2 * VL);
-    c->db = db > SCAN_MAX_DB ? SCAN_MAX_DB : db < 2 * VL ? 2 * VL : db;
+    int db = (int)((SCAN_TILE / c->nb) / gw * gw);
+    c->db = db > SCAN_MAX_DB ? SCAN_MAX_DB : db < gw ? (int)gw : db;
     return 0;
 }
 
@@ -129,33 +132,43 @@ static inline vf scan_a2(const float *A_log, int64_t m)
     return vf_mul(vf_exp(scan_load(A_log, m)), vf_set1(-HY_X86_LOG2E));
 }
 
-/* dt = softplus(delta + dt_bias) for the first m channels from d. */
-static inline vf scan_dt(const scan_ctx *c, const float *delta_row, int64_t d, int64_t m)
+/* delta + dt_bias for the first m channels from d (softplus of it is dt). */
+static inline vf scan_dt_arg(const scan_ctx *c, const float *delta_row, int64_t d, int64_t m)
 {
     vf x = scan_load(delta_row + d, m);
     if (c->dt_bias) x = vf_add(x, scan_load(c->dt_bias + d, m));
-    return vf_softplus(x);
+    return x;
 }
 
-/* (acc + Dskip u) * silu(z) for the first m channels from d at step t. */
-static inline vf scan_finish(const scan_ctx *c, vf acc, vf u, int64_t t, int64_t d, int64_t m)
+/* z[t, d ..] for the first m channels (zeros without a gate). */
+static inline vf scan_z(const scan_ctx *c, int64_t t, int64_t d, int64_t m)
+{
+    return c->z ? scan_load(c->z + t * c->ldz + d, m) : vf_zero();
+}
+
+/* (acc + Dskip u) * silu(z) for the first m channels from d, with
+ * ez = exp(-|z|) (vf_exp_neg_abs) given. */
+static inline vf scan_finish(const scan_ctx *c, vf acc, vf u, vf z, vf ez, int64_t d, int64_t m)
 {
     if (c->Dskip) acc = vf_fma(scan_load(c->Dskip + d, m), u, acc);
-    if (c->z) acc = vf_mul(acc, vf_silu(scan_load(c->z + t * c->ldz + d, m)));
+    if (c->z) acc = vf_mul(acc, vf_silu_from(z, ez));
     return acc;
 }
 
-/* Fills a tile: a2[n][c] = A[d0+c, n0+n] log2(e) and h[n][c] from `start`
+/* Fills a tile: a2[n][c] = A[d0+c, n0+n] log2(e), a2min[c] = min_n a2[n][c]
+ * and h[n][c] from `start`
  * ([D, N]; zeros when NULL), for c < dc; lanes dc..db-1 get zeros (their
  * decay is then 1 and their state stays 0). */
 static void scan_tile_load(const scan_ctx *c, const float *start, int64_t d0, int64_t dc,
-                           int64_t n0, int64_t nn, float *restrict a2, float *restrict h)
+                           int64_t n0, int64_t nn, float *restrict a2, float *restrict a2min,
+                           float *restrict h)
 {
     const int64_t db = c->db;
     float tmp[VL];
     for (int64_t ch = 0; ch < db; ch++) {
         if (ch >= dc) {
             for (int64_t n = 0; n < nn; n++) a2[n * db + ch] = 0.0f, h[n * db + ch] = 0.0f;
+            a2min[ch] = 0.0f;
             continue;
         }
         const float *row = c->A_log + (d0 + ch) * c->N + n0; /* [nn] */
@@ -164,6 +177,9 @@ static void scan_tile_load(const scan_ctx *c, const float *start, int64_t d0, in
             vf_store(tmp, scan_a2(row + n, m));
             for (int64_t i = 0; i < m; i++) a2[(n + i) * db + ch] = tmp[i];
         }
+        a2min[ch] = 0.0f;
+        for (int64_t n = 0; n < nn; n++)
+            a2min[ch] = a2[n * db + ch] < a2min[ch] ? a2[n * db + ch] : a2min[ch];
         const float *srow = start ? start + (d0 + ch) * c->N + n0 : NULL;
         for (int64_t n = 0; n < nn; n++) h[n * db + ch] = srow ? srow[n] : 0.0f;
     }
@@ -187,61 +203,114 @@ enum {
 
 /* Runs the tile (channels d0 .. d0+dc, states n0 .. n0+nn) over steps
  * [t0, t1).  y_flags: Y_NONE, or Y_STORE with Y_ADD and/or Y_FINISH.
- * dt_sum: [db], receives the sum of dt over the steps per channel, or NULL.
- * Every step runs in three passes over the block so that the long
- * dependency chains of softplus and silu (exp, log1p, divisions) are
- * independent work for the out-of-order core instead of a latency in
- * front of every pair of vectors: dt and dt*u for all channels, then the
- * state update and y = h.C (the exponentials), then the D skip and gate. */
+ * da: [nb, db] scratch for the decays.  dt_sum: [db], receives the sum of
+ * dt over the steps per channel, or NULL.
+ * The steps go in batches of SCAN_TS, in passes that keep every long
+ * dependency chain off the state update's path: (1) for the whole batch,
+ * dt = softplus(delta + bias) and dt u (SCAN_TS x db/VL independent
+ * softplus chains: exp, a division, a polynomial); then per step (2a)
+ * every decay of the tile, dA = 2^(dt A2) (independent of each other),
+ * and (2b) the update h = dA h + dt u B and acc = h . C, SCAN_GV channel
+ * vectors at a time (SCAN_GV independent accumulator chains over n);
+ * (3) for the whole batch, the D skip and the silu(z) gate, y written
+ * once.  The rows of the next batch are prefetched during this one. */
 static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0, int64_t nn,
-                          int64_t t0, int64_t t1, const float *restrict a2, float *restrict h,
+                          int64_t t0, int64_t t1, const float *restrict a2,
+                          const float *restrict a2min, float *restrict h, float *restrict da,
                           int y_flags, float *restrict dt_sum)
 {
-    const int64_t db = c->db, D = c->D;
-    _Alignas(64) float dtb[SCAN_MAX_DB], dub[SCAN_MAX_DB], acb[SCAN_MAX_DB]; /* [db] */
-    for (int64_t t = t0; t < t1; t++) {
-        const float *Bt = c->B + t * c->ldbc + n0, *Ct = c->C + t * c->ldbc + n0; /* [nn] */
-        const float *ut = c->u + t * D + d0, *dlt = c->delta + t * D;             /* [dc] */
-        float *yt = c->y + t * D + d0;                                            /* [dc] */
-        if (t + SCAN_PREFETCH < t1) { /* the block's rows SCAN_PREFETCH steps ahead */
-            const int64_t ahead = SCAN_PREFETCH * D, bytes = dc * (int64_t)sizeof(float);
-            vf_prefetch(ut + ahead, bytes, 0), vf_prefetch(dlt + d0 + ahead, bytes, 0);
-            if (c->z) vf_prefetch(c->z + (t + SCAN_PREFETCH) * c->ldz + d0, bytes, 0);
-            if (y_flags != Y_NONE) vf_prefetch(yt + ahead, bytes, 1);
-        }
-        /* 1: dt = softplus(delta + bias), dt u (lanes past dc: u = 0) */
-        for (int64_t v = 0; v < db; v += VL) {
-            const vf dt = scan_dt(c, dlt, d0 + v, dc - v);
-            vf_store(dtb + v, dt);
-            vf_store(dub + v, vf_mul(dt, scan_load(ut + v, dc - v)));
-            if (dt_sum) vf_store(dt_sum + v, vf_add(vf_load(dt_sum + v), dt));
-        }
-        /* 2: h = 2^(dt A2) h + dt u B, acc = h . C, two channel vectors at a time */
-        for (int64_t v = 0; v < dc; v += 2 * VL) {
-            const vf dt0 = vf_load(dtb + v), dt1 = vf_load(dtb + v + VL);
-            const vf du0 = vf_load(dub + v), du1 = vf_load(dub + v + VL);
-            vf acc0 = vf_zero(), acc1 = vf_zero();
-            float *hp = h + v;
-            const float *ap = a2 + v;
-            for (int64_t n = 0; n < nn; n++, hp += db, ap += db) {
-                const vf b = vf_set1(Bt[n]), cc = vf_set1(Ct[n]);
-                const vf h0 = vf_fma(vf_exp2_nonpos(dt0, vf_load(ap)), vf_load(hp),
-                                     vf_mul(du0, b));
-                const vf h1 = vf_fma(vf_exp2_nonpos(dt1, vf_load(ap + VL)), vf_load(hp + VL),
-                                     vf_mul(du1, b));
-                vf_store(hp, h0), vf_store(hp + VL, h1);
-                acc0 = vf_fma(h0, cc, acc0), acc1 = vf_fma(h1, cc, acc1);
+    const int64_t db = c->db, D = c->D, row_bytes = dc * (int64_t)sizeof(float);
+    /* [SCAN_TS, db] each: dt, dt u and h . C per step of the batch */
+    _Alignas(64) float dtb[SCAN_TS * SCAN_MAX_DB], dub[SCAN_TS * SCAN_MAX_DB];
+    _Alignas(64) float acb[SCAN_TS * SCAN_MAX_DB];
+    int clamp[SCAN_TS]; /* per step: may some dt A2 fall below -125? */
+    for (int64_t tb = t0; tb < t1; tb += SCAN_TS) {
+        const int64_t ts = scan_min64(SCAN_TS, t1 - tb);
+        /* 1: dt = softplus(delta + bias), dt u (lanes past dc: u = 0), in two
+         * loops: x = delta + bias and exp(-|x|) (into dtb and dub), then
+         * the rest of softplus from them (each chain half as long) */
+        for (int64_t i = 0; i < ts; i++) {
+            const float *dlt = c->delta + (tb + i) * D; /* [dc] */
+            for (int64_t v = 0; v < db; v += VL) {
+                const vf x = scan_dt_arg(c, dlt, d0 + v, dc - v);
+                vf_store(dtb + i * db + v, x), vf_store(dub + i * db + v, vf_exp_neg_abs(x));
             }
-            vf_store(acb + v, acc0), vf_store(acb + v + VL, acc1);
+        }
+        for (int64_t i = 0; i < ts; i++) {
+            const float *ut = c->u + (tb + i) * D + d0; /* [dc] */
+            vf lowest = vf_zero(); /* min over the block of dt min_n A2 */
+            for (int64_t v = 0; v < db; v += VL) {
+                const vf dt = vf_softplus_from(vf_load(dtb + i * db + v), vf_load(dub + i * db + v));
+                vf_store(dtb + i * db + v, dt);
+                vf_store(dub + i * db + v, vf_mul(dt, scan_load(ut + v, dc - v)));
+                lowest = vf_min(lowest, vf_mul(dt, vf_load(a2min + v)));
+                if (dt_sum) vf_store(dt_sum + v, vf_add(vf_load(dt_sum + v), dt));
+            }
+            clamp[i] = vf_any_lt(lowest, vf_set1(-125.0f));
+        }
+        for (int64_t i = 0; i < ts; i++) {
+            const int64_t t = tb + i, tp = t + SCAN_TS; /* tp: the same step of the next batch */
+            if (tp < t1) {
+                vf_prefetch(c->u + tp * D + d0, row_bytes, 0);
+                vf_prefetch(c->delta + tp * D + d0, row_bytes, 0);
+                if (c->z && y_flags != Y_NONE) vf_prefetch(c->z + tp * c->ldz + d0, row_bytes, 0);
+                if (y_flags != Y_NONE) vf_prefetch(c->y + tp * D + d0, row_bytes, 1);
+            }
+            const float *Bt = c->B + t * c->ldbc + n0, *Ct = c->C + t * c->ldbc + n0; /* [nn] */
+            const float *dti = dtb + i * db, *dui = dub + i * db;                     /* [db] */
+            /* 2a: dA[n][c] = 2^(dt[c] A2[n][c]) for the whole tile (lanes past
+             * dc: A2 = 0, dA = 1, and their h stays 0 since dt u = 0); the
+             * clamp at -125 only in steps that need it (dt A2 >= dt min A2) */
+            if (clamp[i])
+                for (int64_t n = 0; n < nn; n++)
+                    for (int64_t v = 0; v < db; v += VL)
+                        vf_store(da + n * db + v,
+                                 vf_exp2_nonpos(vf_load(dti + v), vf_load(a2 + n * db + v)));
+            else
+                for (int64_t n = 0; n < nn; n++)
+                    for (int64_t v = 0; v < db; v += VL)
+                        vf_store(da + n * db + v, vf_exp2_reduced(vf_mul(
+                                                      vf_load(dti + v), vf_load(a2 + n * db + v))));
+            /* 2b: h = dA h + dt u B, acc = h . C, SCAN_GV channel vectors at a time */
+            for (int64_t v = 0; v < dc; v += SCAN_GV * VL) {
+                vf du[SCAN_GV], acc[SCAN_GV];
+                for (int k = 0; k < SCAN_GV; k++)
+                    du[k] = vf_load(dui + v + k * VL), acc[k] = vf_zero();
+                for (int64_t n = 0; n < nn; n++) {
+                    const vf b = vf_set1(Bt[n]), cc = vf_set1(Ct[n]);
+                    float *hp = h + n * db + v;
+                    const float *dp = da + n * db + v;
+                    for (int k = 0; k < SCAN_GV; k++) {
+                        const vf hn = vf_fma(vf_load(dp + k * VL), vf_load(hp + k * VL),
+                                             vf_mul(du[k], b));
+                        vf_store(hp + k * VL, hn);
+                        acc[k] = vf_fma(hn, cc, acc[k]);
+                    }
+                }
+                for (int k = 0; k < SCAN_GV; k++) vf_store(acb + i * db + v + k * VL, acc[k]);
+            }
         }
         if (y_flags == Y_NONE) continue;
-        /* 3: y (+ earlier slices), then the D skip and the gate */
-        for (int64_t v = 0; v < dc; v += VL) {
-            const int64_t m = dc - v;
-            vf y = vf_load(acb + v);
-            if (y_flags & Y_ADD) y = vf_add(y, scan_load(yt + v, m));
-            if (y_flags & Y_FINISH) y = scan_finish(c, y, scan_load(ut + v, m), t, d0 + v, m);
-            scan_store(yt + v, y, m);
+        /* 3: y (+ earlier slices), then the D skip and the gate; exp(-|z|)
+         * of the batch first (into dtb, free now), as in pass 1 */
+        const int gate = (y_flags & Y_FINISH) && c->z;
+        if (gate)
+            for (int64_t i = 0; i < ts; i++)
+                for (int64_t v = 0; v < dc; v += VL)
+                    vf_store(dtb + i * db + v, vf_exp_neg_abs(scan_z(c, tb + i, d0 + v, dc - v)));
+        for (int64_t i = 0; i < ts; i++) {
+            const int64_t t = tb + i;
+            const float *ut = c->u + t * D + d0; /* [dc] */
+            float *yt = c->y + t * D + d0;       /* [dc] */
+            for (int64_t v = 0; v < dc; v += VL) {
+                const int64_t m = dc - v;
+                vf y = vf_load(acb + i * db + v);
+                if (y_flags & Y_ADD) y = vf_add(y, scan_load(yt + v, m));
+                if (y_flags & Y_FINISH)
+                    y = scan_finish(c, y, scan_load(ut + v, m), scan_z(c, t, d0 + v, m),
+                                    gate ? vf_load(dtb + i * db + v) : vf_zero(), d0 + v, m);
+                scan_store(yt + v, y, m);
+            }
         }
     }
 }
@@ -252,18 +321,18 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
 static void scan_block(const scan_ctx *c, int64_t blk, int64_t t0, int64_t t1, const float *start,
                        float *end, int write_y, float *dt_sum)
 {
-    _Alignas(64) float a2[SCAN_TILE], h[SCAN_TILE];
-    _Alignas(64) float dts[SCAN_MAX_DB];
+    _Alignas(64) float a2[SCAN_TILE], h[SCAN_TILE], da[SCAN_TILE];
+    _Alignas(64) float dts[SCAN_MAX_DB], a2min[SCAN_MAX_DB];
     const int64_t d0 = blk * c->db, dc = scan_min64(c->db, c->D - d0);
     for (int64_t n0 = 0; n0 < c->N; n0 += c->nb) {
         const int64_t nn = scan_min64(c->nb, c->N - n0);
         const int first = n0 == 0, last = n0 + nn >= c->N;
         float *sum = dt_sum && first ? dts : NULL;
         if (sum) memset(dts, 0, sizeof dts);
-        scan_tile_load(c, start, d0, dc, n0, nn, a2, h);
+        scan_tile_load(c, start, d0, dc, n0, nn, a2, a2min, h);
         const int y_flags = !write_y ? Y_NONE
                                       : Y_STORE | (first ? 0 : Y_ADD) | (last ? Y_FINISH : 0);
-        scan_tile_run(c, d0, dc, n0, nn, t0, t1, a2, h, y_flags, sum);
+        scan_tile_run(c, d0, dc, n0, nn, t0, t1, a2, a2min, h, da, y_flags, sum);
         if (end) scan_tile_store(c, end, d0, dc, n0, nn, h);
         if (sum) memcpy(dt_sum + d0, dts, (size_t)dc * sizeof *dts);
     }
@@ -272,9 +341,15 @@ static void scan_block(const scan_ctx *c, int64_t blk, int64_t t0, int64_t t1, c
 /* T = 1, vectorised over the state: each channel's rows A_log[d, :] and
  * state[d, :] are contiguous, so the state is streamed once, read and
  * written in place.  Per block of VL channels and slice of SCAN_DEC_NB
- * states, first every decay 2^(dt A2) (two exponentials per element,
- * independent work that pipelines) into a small buffer, then the short
- * update h = dA h + dt u B and y += h C, one horizontal sum per channel. */
+ * states: first every decay of the block,
+ *   dA = 2^(-dt log2(e) exp(A_log)),  exp(A_log) = 2^(A_log log2(e)),
+ * both by the short degree-5 exponential (vf_exp2_clamped for the first:
+ * exp(A_log) stays finite, so a huge A_log gives dA = 2^-125, not NaN),
+ * into a small buffer (in two loops of independent work, so that many
+ * short exponential chains overlap); then h = dA h + dt u B and
+ * acc += h C per channel, and the VL channels' sums in one vf_hsum_each.
+ * The contract passes A_log, so the decode needs both exponentials per
+ * element (2 x 6 FMA-pipe operations per vector of states). */
 enum { SCAN_DEC_NB = 64 };
 
 static void scan_decode(const scan_ctx *c, float *state, int nt)
@@ -285,21 +360,25 @@ static void scan_decode(const scan_ctx *c, float *state, int nt)
     HY_MAMBA_OMP(parallel for schedule(static) num_threads(nt) if(nt > 1 && D * N >= SCAN_PAR_MIN))
     for (int64_t blk = 0; blk < n_blocks; blk++) {
         const int64_t d0 = blk * VL, m = scan_min64(VL, D - d0);
-        _Alignas(64) float dt[VL], du[VL], yv[VL] = {0};
+        _Alignas(64) float dtl[VL], du[VL];
         _Alignas(64) float dA[VL * SCAN_DEC_NB]; /* [VL, SCAN_DEC_NB] */
-        const vf u = scan_load(c->u + d0, m), dtv = scan_dt(c, c->delta, d0, m);
-        vf_store(dt, dtv), vf_store(du, vf_mul(dtv, u));
+        const vf u = scan_load(c->u + d0, m), dtv = vf_softplus(scan_dt_arg(c, c->delta, d0, m));
+        vf_store(dtl, vf_mul(dtv, vf_set1(-HY_X86_LOG2E))), vf_store(du, vf_mul(dtv, u));
+        vf acc[VL];
+        for (int i = 0; i < VL; i++) acc[i] = vf_zero();
         for (int64_t n0 = 0; n0 < N; n0 += SCAN_DEC_NB) {
             const int64_t nn = scan_min64(SCAN_DEC_NB, N - n0);
-            /* two passes (A2, then the decays) keep each dependency chain
-             * short, so that more of them fit the out-of-order window */
+            /* two loops, each exponential's chain short enough that many
+             * iterations fit the out-of-order window */
             for (int64_t i = 0; i < m; i++) {
                 const float *A_log = c->A_log + (d0 + i) * N + n0; /* [nn] */
                 for (int64_t n = 0; n < nn; n += VL)
-                    vf_store(dA + i * SCAN_DEC_NB + n, scan_a2(A_log + n, nn - n));
+                    vf_store(dA + i * SCAN_DEC_NB + n,
+                             vf_exp2_clamped(vf_mul(scan_load(A_log + n, nn - n),
+                                                    vf_set1(HY_X86_LOG2E))));
             }
             for (int64_t i = 0; i < m; i++) {
-                const vf dts = vf_set1(dt[i]);
+                const vf dts = vf_set1(dtl[i]);
                 for (int64_t n = 0; n < nn; n += VL) {
                     float *p = dA + i * SCAN_DEC_NB + n;
                     vf_store(p, vf_exp2_nonpos(dts, vf_load(p)));
@@ -309,19 +388,18 @@ static void scan_decode(const scan_ctx *c, float *state, int nt)
             for (int64_t i = 0; i < m; i++) {
                 float *h = state ? state + (d0 + i) * N + n0 : NULL; /* [nn] */
                 const vf dus = vf_set1(du[i]);
-                vf acc = vf_zero();
                 for (int64_t n = 0; n < nn; n += VL) {
                     const int64_t k = nn - n;
                     const vf h0 = h ? scan_load(h + n, k) : vf_zero();
                     const vf h1 = vf_fma(vf_load(dA + i * SCAN_DEC_NB + n), h0,
                                          vf_mul(dus, scan_load(B + n, k)));
                     if (h) scan_store(h + n, h1, k);
-                    acc = vf_fma(h1, scan_load(C + n, k), acc);
+                    acc[i] = vf_fma(h1, scan_load(C + n, k), acc[i]);
                 }
-                yv[i] += vf_hsum(acc);
             }
         }
-        scan_store(c->y + d0, scan_finish(c, scan_load(yv, m), u, 0, d0, m), m);
+        const vf z = scan_z(c, 0, d0, m);
+        scan_store(c->y + d0, scan_finish(c, vf_hsum_each(acc), u, z, vf_exp_neg_abs(z), d0, m), m);
     }
 }
 
@@ -373,6 +451,10 @@ int HY_X86_SUFFIX(hy_x86_scan_chunked)(hy_exec *ex, const hy_scan_shape *s, cons
     if (!work)
         return hy_fail(err, "scan: workspace is NULL (scan/chunked needs %zu bytes)",
                        HY_X86_SUFFIX(hy_x86_scan_chunked_workspace)(s));
+    if (c.T == 1) { /* a single step: nothing to chunk, the decode path */
+        scan_decode(&c, a->state, hy_cpu_exec_threads(ex));
+        return 0;
+    }
     const int64_t D = c.D, N = c.N, DN = D * N;
     int64_t len, n_chunks;
     scan_chunking(c.T, &len, &n_chunks);

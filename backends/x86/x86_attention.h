@@ -4,12 +4,15 @@
  * hy_isa_usable() says it may run.
  *
  * attention/flash   tiled online softmax, rows of a task (query tokens x
- *                   query heads of one KV head) in vector lanes; S = Q K^T
- *                   and P V as register-blocked small products.
+ *                   query heads of one KV head) in vector lanes, or, with
+ *                   at most VL rows (decode), the head dimension in the
+ *                   lanes; S = Q K^T and P V as register-blocked small
+ *                   products.  fp32 K/V cache only.
  * attention/decode  split-KV (flash-decoding): the key range of each
  *                   (KV head, query tile) is cut into chunks handled by
  *                   different threads, partial (max, sum, out) combined at
- *                   the end.  Correct for any T; meant for T = 1.
+ *                   the end; with enough tasks already it runs as flash.
+ *                   Correct for any T; meant for T = 1.
  * ssd/chunked       the chunked SSD algorithm with the intra-chunk work as
  *                   small matrix products (kernels/hy_ssd.h). */
 #ifndef HY_X86_ATTENTION_H

@@ -12,6 +12,7 @@
 #include "cpu/cpu_backend.h"
 #include "hy_isa.h"
 #include "x86_attention.h"
+#include "x86_bf16.h"
 #include "x86_gemm.h"
 #include "x86_mamba.h"
 
@@ -45,6 +46,14 @@ static void x86_describe(char *buf, size_t len)
     X86_ENTRY(fam, FAM, var, avx512, summary_text, ws512),                                   \
     X86_ENTRY(fam, FAM, var, avx2, summary_text, ws2)
 
+/* bf16-storage variants (x86_bf16.h): listed after the fp32 ones of their
+ * family, so the default stays fp32; run only on bf16-storage shapes. */
+#define X86_BF16_BOTH(fam, FAM, var, summary_text, ws512, ws2)                               \
+    {.family = HY_FAM_##FAM, .name = #var "-avx512", .isa = "avx512", .summary = summary_text, \
+     .storage = HY_BF16, .impl.fam = {hy_x86_##fam##_##var##_avx512, ws512}},                  \
+    {.family = HY_FAM_##FAM, .name = #var "-avx2", .isa = "avx2", .summary = summary_text,     \
+     .storage = HY_BF16, .impl.fam = {hy_x86_##fam##_##var##_avx2, ws2}}
+
 static const hy_kernel_variant x86_kernels[] = {
     X86_BOTH(linear, LINEAR, packed, "packed, blocked SGEMM micro-kernel of our own",
              hy_x86_linear_packed_workspace_avx512, hy_x86_linear_packed_workspace_avx2),
@@ -53,6 +62,12 @@ static const hy_kernel_variant x86_kernels[] = {
      .summary = "OpenBLAS cblas_sgemm (vendor baseline)",
      .impl.linear = {hy_x86_linear_openblas, NULL}},
 #endif
+    {.family = HY_FAM_LINEAR, .name = "dpbf16-avx512bf16", .isa = "avx512bf16",
+     .summary = "bf16 W, x rounded to bf16, vdpbf16ps with fp32 sums", .dtype = HY_BF16,
+     .storage = HY_BF16,
+     .impl.linear = {hy_x86_linear_dpbf16_avx512bf16, hy_x86_linear_dpbf16_workspace_avx512bf16}},
+    X86_BF16_BOTH(linear, LINEAR, packed_bf16w, "bf16 W widened while packing (GEMV: while streaming), fp32 FMAs",
+                  hy_x86_linear_packed_bf16w_workspace_avx512, hy_x86_linear_packed_bf16w_workspace_avx2),
     X86_BOTH(rmsnorm, RMSNORM, rowwise, "vectorised sum of squares and scale per row",
              NULL, NULL),
     X86_BOTH(conv1d, CONV1D, direct, "channels across vector lanes, taps in registers, HF state",
@@ -67,6 +82,8 @@ static const hy_kernel_variant x86_kernels[] = {
              hy_x86_attention_flash_workspace_avx512, hy_x86_attention_flash_workspace_avx2),
     X86_BOTH(attention, ATTENTION, decode, "split-KV across cores with a final combine (decode)",
              hy_x86_attention_decode_workspace_avx512, hy_x86_attention_decode_workspace_avx2),
+    X86_BF16_BOTH(attention, ATTENTION, decode_bf16kv, "bf16 K/V cache widened as read, split-KV decode, fp32 math",
+                  hy_x86_attention_decode_bf16kv_workspace_avx512, hy_x86_attention_decode_bf16kv_workspace_avx2),
     X86_BOTH(moe, MOE, grouped, "tokens grouped per expert: gather, packed GEMMs, weighted scatter",
              hy_x86_moe_grouped_workspace_avx512, hy_x86_moe_grouped_workspace_avx2),
     X86_BOTH(moe, MOE, token, "per token, per chosen expert vector GEMVs (naive baseline)",

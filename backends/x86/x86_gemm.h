@@ -30,7 +30,9 @@ extern "C" {
 
 /* One matrix product  y = (accumulate ? y : 0) + x W^T (+ bias):
  *   y[m, n] (+)= sum_k x[m, k] * w[n, k] + bias[n]
- * The operands may not overlap y. */
+ * The operands may not overlap y.  W may be stored as bf16 (w_bf16): the
+ * packing step widens it to fp32 (exact), the GEMV path widens it as it
+ * streams, and the arithmetic is the fp32 product of the widened values. */
 typedef struct hy_x86_gemm_args {
     int64_t M, N, K;  /* rows of x and y, outputs, reduction length (all > 0) */
     const float *x;   /* [M, ldx], first K columns used, ldx >= K            */
@@ -41,6 +43,8 @@ typedef struct hy_x86_gemm_args {
     float *y;         /* [M, ldy], first N columns written, ldy >= N         */
     int64_t ldy;
     int accumulate;   /* 1: add to y instead of overwriting it               */
+    const uint16_t *w_bf16; /* [N, ldw] bf16 bits: when set, W is read from here
+                               (widened to fp32 as it is loaded) and w unused */
 } hy_x86_gemm_args;
 
 /* Bytes of workspace hy_x86_gemm needs for an M x N x K product: the

@@ -15,10 +15,13 @@
  *                  T = 1 has a decode path vectorised over the state.
  *                  No workspace.
  *   scan/chunked   also parallel over time (chunks from a zero state, a
- *                  carry pass, a rerun that writes y); workspace below.
+ *                  carry pass, a rerun that writes y); workspace below;
+ *                  T = 1 takes scan/fused's decode path.
  *   conv1d/direct  channels across the lanes, taps transposed to [K, C]
- *                  in the workspace, HF conv-state semantics, fused SiLU;
- *                  T = 1 decode path without workspace traffic.
+ *                  in the workspace, HF conv-state semantics, fused SiLU,
+ *                  (time tile x channel block) items split in time order,
+ *                  non-temporal stores of a large y; T = 1 decode path
+ *                  without workspace traffic.
  *   rmsnorm/rowwise  several vector accumulators for the sum of squares,
  *                  then one scaling pass; in place allowed. */
 #ifndef HY_X86_MAMBA_H

@@ -13,17 +13,30 @@
  *                         scalar tails, no access past n
  *   vf_fma(a, b, c)       a * b + c, fused
  *   vf_hsum / vf_hmax     horizontal reductions
+ *   vf_hsum_each(a[VL])   lane i = vf_hsum(a[i]), all VL at once
+ *   vf_any_lt(a, b)       whether a < b in any lane
  *   vf_exp                exp(x) for float; relative error below 2 ulp
  *                         (about 1.2e-7) on [-87.3, 88.7], 0 below (no
  *                         denormals), +inf above; NaN stays NaN
- *   vf_exp2_nonpos(a, b)  2^(a b) for a b <= 0 with a short dependency chain
- *                         (the scan's exp(dt A) as 2^(dt A log2 e))
+ *   vf_exp2_nonpos(a, b)  2^(a b) for a b <= 0 with few instructions (the
+ *                         scan's exp(dt A) as 2^(dt A log2 e), one per
+ *                         state element and step): degree-5 polynomial,
+ *                         the exponent added to the bits; relative error
+ *                         below 2.4e-7 (measured: 1.6e-7)
+ *   vf_exp2_reduced(x)    the same for x already in [-125, 127], no clamp
+ *   vf_exp2_clamped(x)    2^x for x clamped to [-125, 127], same method
  *   vf_silu, vf_softplus  the model's activations, through exp(-|x|) =
  *                         2^(-|x| log2 e): the rounding of that product
  *                         adds a relative error of about |x| 2^-24, so
  *                         both stay below 4e-6 relative for |x| <= 88
- *                         (tests/test_x86_vec.c measures it)
+ *                         (tests/test_x86_vec.c measures it);
+ *                         vf_silu_from / vf_softplus_from take that
+ *                         exp(-|x|) computed beforehand
  *   vf_prefetch           software prefetch of a row range
+ *   vf_stream, vf_stream_fence  non-temporal (cache-bypassing) full-vector
+ *                         store to a VL-float-aligned address, and the
+ *                         store fence that orders them before the kernel
+ *                         returns
  *
  * Accuracy of vf_exp: range reduction x = n ln2 + r with ln2 split in two
  * (Cody-Waite), |r| <= ln2/2, then a degree-6 minimax polynomial of
@@ -101,6 +114,20 @@ static inline vf vf_select_unord(vf a, vf x, vf y) /* lanes where a is NaN take 
 }
 static inline vf vf_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vi vf_to_int(vf a) { return _mm256_cvtps_epi32(a); }
+static inline int vf_any_lt(vf a, vf b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_LT_OQ)) != 0; }
+static inline void vf_stream(float *p, vf v) { _mm256_stream_ps(p, v); } /* p: 32-byte aligned */
+/* lane i = the sum of the lanes of a[i], i < VL (a hadd tree) */
+static inline vf vf_hsum_each(const vf a[VL])
+{
+    const vf u0 = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
+    const vf u1 = _mm256_hadd_ps(_mm256_hadd_ps(a[4], a[5]), _mm256_hadd_ps(a[6], a[7]));
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+}
+static inline vf vf_pow2_add_bits(vf p, vf t) /* p 2^n with t = 1.5 2^23 + n */
+{
+    const vi e = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), e));
+}
 
 #elif HY_X86_WIDTH == 16
 
@@ -142,6 +169,19 @@ static inline vf vf_select_unord(vf a, vf x, vf y)
 }
 static inline vf vf_round(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vi vf_to_int(vf a) { return _mm512_cvtps_epi32(a); }
+static inline int vf_any_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ) != 0; }
+static inline void vf_stream(float *p, vf v) { _mm512_stream_ps(p, v); } /* p: 64-byte aligned */
+static inline vf vf_hsum_each(const vf a[VL])
+{
+    _Alignas(64) float s[VL];
+    for (int i = 0; i < VL; i++) s[i] = _mm512_reduce_add_ps(a[i]);
+    return _mm512_load_ps(s);
+}
+static inline vf vf_pow2_add_bits(vf p, vf t)
+{
+    const vi e = _mm512_slli_epi32(_mm512_castps_si512(t), 23);
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(p), e));
+}
 
 #else
 #error "HY_X86_WIDTH must be 8 or 16"
@@ -165,25 +205,45 @@ static inline vf vf_pow2_from_magic(vf t)
 }
 #endif
 
-/* 2^(a b) for a b <= 0.  Written for a short dependency chain (the scan
- * runs one of these per state element and step, and with a long serial
- * chain the out-of-order window, not the FMA ports, limits it): n by a
- * rounding instruction, the polynomial by Estrin's scheme (three levels
- * of FMAs instead of six). */
+/* 2^x for x already in [-125, 127] with the fewest instructions (the
+ * scan's decay, one per state element and step, is the bulk of its
+ * work): n = round(x) and r = x - n by adding and subtracting 1.5 2^23
+ * (exact), 2^r on [-1/2, 1/2] by a degree-5 polynomial in Horner form
+ * (minimax for the relative error with p(0) = 1 exactly, so x = 0 gives
+ * exactly 1 and a state does not grow: 9.1e-8 in exact arithmetic,
+ * 1.6e-7 measured in float by tests/test_x86_vec.c), and 2^n by adding n
+ * to the exponent field of p (p in [0.7, 1.42], so the result stays a
+ * normal float for n in [-125, 127]): 5 FMAs, 3 additions and 2 integer
+ * operations. */
+static inline vf vf_exp2_reduced(vf x)
+{
+    const vf magic = vf_set1(12582912.0f); /* 1.5 2^23 */
+    const vf t = vf_add(x, magic);         /* 1.5 2^23 + round(x) */
+    const vf r = vf_sub(x, vf_sub(t, magic));
+    vf p = vf_set1(1.326472714007201332e-3f);
+    p = vf_fma(p, r, vf_set1(9.6715126399564551514e-3f));
+    p = vf_fma(p, r, vf_set1(5.5507337434700852738e-2f));
+    p = vf_fma(p, r, vf_set1(2.402224208537670947e-1f));
+    p = vf_fma(p, r, vf_set1(6.9314697759899203815e-1f));
+    p = vf_fma(p, r, vf_set1(1.0f));
+    return vf_pow2_add_bits(p, t);
+}
+
+/* 2^(a b) for a b <= 0 (the product clamped at -125: results below
+ * 2^-125 come out as about 2^-125): one multiply, a max and
+ * vf_exp2_reduced.  (The earlier form, a rounding instruction, a degree-6
+ * polynomial in Estrin form and a multiply by 2^n, took 3 multiplies,
+ * 6 FMAs, a rounding and 3 additions.) */
 static inline vf vf_exp2_nonpos(vf a, vf b)
 {
-    const vf x = vf_max(vf_mul(a, b), vf_set1(-125.0f));
-    const vf n = vf_round(x);                       /* in [-125, 0]             */
-    const vf r = vf_sub(x, n);                      /* in [-1/2, 1/2], exact     */
-    const vf t = vf_add(n, vf_set1(12582912.0f));   /* 1.5 2^23 + n, for 2^n     */
-    /* 1 + P5 r + P4 r^2 + P3 r^3 + P2 r^4 + P1 r^5 + P0 r^6 (Cephes exp2f) */
-    const vf r2 = vf_mul(r, r), r4 = vf_mul(r2, r2);
-    const vf e0 = vf_fma(vf_set1(6.931472028550421e-1f), r, vf_set1(1.0f));
-    const vf e1 = vf_fma(vf_set1(5.550332471162809e-2f), r, vf_set1(2.402264791363012e-1f));
-    const vf e2 = vf_fma(vf_set1(1.339887440266574e-3f), r, vf_set1(9.618437357674640e-3f));
-    const vf f0 = vf_fma(e1, r2, e0);
-    const vf f1 = vf_fma(vf_set1(1.535336188319500e-4f), r2, e2);
-    return vf_mul(vf_fma(f1, r4, f0), vf_pow2_from_magic(t));
+    return vf_exp2_reduced(vf_max(vf_mul(a, b), vf_set1(-125.0f)));
+}
+
+/* 2^x with x clamped to [-125, 127] (so no infinities, no zeros and no
+ * denormals; NaN unspecified), accuracy as vf_exp2_reduced. */
+static inline vf vf_exp2_clamped(vf x)
+{
+    return vf_exp2_reduced(vf_min(vf_max(x, vf_set1(-125.0f)), vf_set1(127.0f)));
 }
 
 #define HY_X86_LOG2E 1.44269504088896341f
@@ -224,23 +284,28 @@ static inline vf vf_exp_neg_abs(vf x)
 }
 
 /* silu(z) = z sigmoid(z), with e = exp(-|z|): z / (1 + e) for z >= 0 and
- * z e / (1 + e) below, so only a non-positive exponent and one division. */
-static inline vf vf_silu(vf z)
+ * z e / (1 + e) below, so only a non-positive exponent and one division.
+ * vf_silu_from takes e = vf_exp_neg_abs(z) computed beforehand (a kernel
+ * that first computes the exponentials of a whole batch keeps both
+ * dependency chains short enough to overlap in the out-of-order window). */
+static inline vf vf_silu_from(vf z, vf e)
 {
-    const vf e = vf_exp_neg_abs(z), one = vf_set1(1.0f);
     const vf num = vf_select_lt(z, vf_zero(), vf_mul(z, e), z);
-    return vf_div(num, vf_add(one, e));
+    return vf_div(num, vf_add(vf_set1(1.0f), e));
 }
+static inline vf vf_silu(vf z) { return vf_silu_from(z, vf_exp_neg_abs(z)); }
 
 /* log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)); identity above 20 (as
- * torch); NaN stays NaN. */
+ * torch); NaN stays NaN.  vf_softplus_from takes e = vf_exp_neg_abs(x)
+ * (as vf_silu_from). */
 static inline vf vf_log1p_unit(vf e); /* e in [0, 1] */
 
-static inline vf vf_softplus(vf x)
+static inline vf vf_softplus_from(vf x, vf e)
 {
-    const vf sp = vf_add(vf_max(x, vf_zero()), vf_log1p_unit(vf_exp_neg_abs(x)));
+    const vf sp = vf_add(vf_max(x, vf_zero()), vf_log1p_unit(e));
     return vf_select_unord(x, x, vf_select_gt(x, vf_set1(20.0f), x, sp));
 }
+static inline vf vf_softplus(vf x) { return vf_softplus_from(x, vf_exp_neg_abs(x)); }
 
 /* Prefetches the cache lines of [p, p + bytes) into all levels, for
  * reading or (write != 0) for writing.  The Mamba kernels, for example, walk [T, D]
@@ -255,6 +320,10 @@ static inline void vf_prefetch(const void *p, int64_t bytes, int write)
         else __builtin_prefetch(c + i, 0, 3);
     }
 }
+
+/* Orders the non-temporal stores (vf_stream) of this thread before what
+ * follows (the end of the kernel). */
+static inline void vf_stream_fence(void) { _mm_sfence(); }
 
 /* log(1 + e) for e in [0, 1]: with u = e / (2 + e), log(1+e) = 2 atanh(u),
  * u in [0, 1/3]; the odd series 2(u + u^3/3 + ... + u^15/15) has relative
