@@ -32,6 +32,8 @@ static void usage(FILE *f)
             "  --phase X          prefill, decode or both (default both)\n"
             "  --shape S          explicit shapes instead of a preset, ';'-separated, e.g.\n"
             "                     'scan:T=2048,D=8192,N=16;attention:T=1,nH=32,nKV=8,hd=128,pos0=4096'\n"
+            "                     bf16 storage: linear w=bf16 (weights), attention kv=bf16\n"
+            "                     (KV cache); only the variants that read it are timed\n"
             "  --repetitions N    repetitions (default 5 warm, 20 cold; quick 3 / 10)\n"
             "  --min-time S       seconds per warm repetition (default 0.1; quick 0.02)\n"
             "  --cold / --warm    force cold or warm caches (default: cold for decode shapes)\n"

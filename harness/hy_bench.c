@@ -67,9 +67,9 @@ static void set_outcome_failure(hy_bench_outcome *out, const char *status, const
  * FMA peak, or the tensor-core peak for a bf16 variant, and the device
  * copy bandwidth); host backends to the CPU's (opts.roofline_isa, all
  * threads, DRAM triad). */
-static void roofline_peaks(const hy_ceilings *ceil, const hy_backend *b, const hy_kernel_variant *v,
-                           const hy_bench_opts *o, double intensity, double *peak_gflops,
-                           double *peak_gbps)
+void hy_bench_roofline_peaks(const hy_ceilings *ceil, const hy_backend *b,
+                             const hy_kernel_variant *v, const hy_bench_opts *o, double intensity,
+                             double *peak_gflops, double *peak_gbps)
 {
     *peak_gflops = 0;
     *peak_gbps = 0;
@@ -163,7 +163,8 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     hy_bench_meta meta = {.family = hy_family_name(s->v.family), .variant = v->name,
                           .backend = b->name, .shape = s->name, .threads = o->threads,
                           .flops = cost.flops, .bytes = cost.bytes, .validation_error = -1};
-    roofline_peaks(env->ceilings, b, v, o, out->intensity, &meta.peak_gflops, &meta.peak_gbps);
+    hy_bench_roofline_peaks(env->ceilings, b, v, o, out->intensity, &meta.peak_gflops,
+                            &meta.peak_gbps);
     if (hy_bench_name(&meta, out->name, sizeof out->name, err)) return -1;
     if (hy_results_has(env->results, out->name)) {
         set_outcome_failure(out, "skipped", "already in the resumed results file");

@@ -170,6 +170,15 @@ typedef struct hy_bench_outcome {
     int cold;
 } hy_bench_outcome;
 
+/* The roofline peaks a shape of arithmetic intensity `intensity` (FLOP per
+ * byte) is held to (0 when not measured): a GPU backend's device ceilings
+ * (FMA peak, or tensor-core peak for a bf16 variant; device copy), else the
+ * CPU's (o->roofline_isa, all threads, DRAM triad).  Used by every timed
+ * entry, so that each carries its roofline fraction. */
+void hy_bench_roofline_peaks(const hy_ceilings *ceil, const hy_backend *b,
+                             const hy_kernel_variant *v, const hy_bench_opts *o, double intensity,
+                             double *peak_gflops, double *peak_gbps);
+
 /* Validates, then (on a pass) times variant v on shape s and adds the
  * entry to env->results.  Kernel failures are recorded and are not errors
  * of this function; it returns -1 only when the results file cannot be

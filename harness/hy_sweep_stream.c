@@ -59,6 +59,8 @@ int sweep_time_streamed(sweep_ctx *x, const hy_kernel_variant *v, const hy_bench
                        .backend = b->name, .shape = shape_name, .threads = x->o->bench.threads,
                        .flops = cost.flops, .bytes = cost.bytes,
                        .validation_error = validation_error};
+    hy_bench_roofline_peaks(x->env->ceilings, b, v, &x->o->bench, hy_cost_intensity(cost),
+                            &m.peak_gflops, &m.peak_gbps);
     char name[400];
     if (hy_bench_name(&m, name, sizeof name, err)) return -1;
     if (hy_results_has(x->env->results, name)) return 0; /* resumed */

@@ -1,5 +1,6 @@
 #include "hy_test.h"
 
+#include "hy_ceilings.h"
 #include "hy_validate.h"
 
 #include <stdlib.h>
@@ -63,4 +64,29 @@ void hy_test_validate_family(const hy_backend *b, hy_exec *ex, const hy_kernel_v
     for (size_t i = 0; i < n && i < 64; i++)
         if (hy_variant_storage_ok(v, &shapes[i].s, NULL)) /* the shapes v reads (f32 or bf16 W, ...) */
             hy_test_validate(b, ex, v, &shapes[i], seed);
+}
+
+static void made_up_stat(hy_ceil_stat *s, double v)
+{
+    memset(s, 0, sizeof *s);
+    s->best = s->median = s->worst = v;
+    s->repetitions = 1;
+    s->measured = 1;
+}
+
+void hy_test_cpu_ceilings(hy_ceilings *c, double gflops, double triad_gbs)
+{
+    memset(c, 0, sizeof *c);
+    c->n_compute = 1;
+    snprintf(c->compute[0].id, sizeof c->compute[0].id, "avx2_f32");
+    snprintf(c->compute[0].isa, sizeof c->compute[0].isa, "avx2");
+    snprintf(c->compute[0].dtype, sizeof c->compute[0].dtype, "f32");
+    c->compute[0].available = 1;
+    made_up_stat(&c->compute[0].one_thread, gflops);
+    made_up_stat(&c->compute[0].all_threads, gflops);
+    c->n_bandwidth = 1;
+    snprintf(c->bandwidth[0].level, sizeof c->bandwidth[0].level, "dram");
+    snprintf(c->bandwidth[0].kernel, sizeof c->bandwidth[0].kernel, "triad");
+    made_up_stat(&c->bandwidth[0].one_thread, triad_gbs);
+    made_up_stat(&c->bandwidth[0].all_threads, triad_gbs);
 }

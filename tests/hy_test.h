@@ -27,6 +27,11 @@ struct hy_backend;
 struct hy_exec;
 struct hy_kernel_variant;
 struct hy_val_shape;
+/* Made-up CPU ceilings: one avx2 f32 compute peak of `gflops` and a DRAM
+ * triad of `triad_gbs`, one thread and all alike (no devices). */
+struct hy_ceilings;
+void hy_test_cpu_ceilings(struct hy_ceilings *c, double gflops, double triad_gbs);
+
 void hy_test_validate(const struct hy_backend *b, struct hy_exec *ex,
                       const struct hy_kernel_variant *v, const struct hy_val_shape *shape,
                       uint64_t seed);

@@ -33,19 +33,7 @@ static void set_stat(hy_ceil_stat *s, double v)
  * bf16 400 000 GFLOP/s, copy 4 000 GB/s, memcpy 3 000 GB/s. */
 static void made_up(hy_ceilings *c)
 {
-    memset(c, 0, sizeof *c);
-    c->n_compute = 1;
-    snprintf(c->compute[0].id, sizeof c->compute[0].id, "avx2_f32");
-    snprintf(c->compute[0].isa, sizeof c->compute[0].isa, "avx2");
-    snprintf(c->compute[0].dtype, sizeof c->compute[0].dtype, "f32");
-    c->compute[0].available = 1;
-    set_stat(&c->compute[0].one_thread, 100);
-    set_stat(&c->compute[0].all_threads, 100);
-    c->n_bandwidth = 1;
-    snprintf(c->bandwidth[0].level, sizeof c->bandwidth[0].level, "dram");
-    snprintf(c->bandwidth[0].kernel, sizeof c->bandwidth[0].kernel, "triad");
-    set_stat(&c->bandwidth[0].one_thread, 20);
-    set_stat(&c->bandwidth[0].all_threads, 20);
+    hy_test_cpu_ceilings(c, 100, 20);
     c->n_devices = 1;
     hy_ceil_device *d = &c->devices[0];
     snprintf(d->backend, sizeof d->backend, "gpu");

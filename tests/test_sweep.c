@@ -484,7 +484,9 @@ static void test_streamed(const char *dir)
     tiny_opts(o, seqs, 1, ratios, 2);
     o->phases[HY_PHASE_PREFILL] = 0;
     o->decode_cache = HY_CACHE_COLD;
-    hy_bench_env env = {.backend = e.b, .ex = e.ex, .results = e.res};
+    hy_ceilings *ceil = calloc(1, sizeof *ceil);
+    hy_test_cpu_ceilings(ceil, 100, 20);
+    hy_bench_env env = {.backend = e.b, .ex = e.ex, .results = e.res, .ceilings = ceil};
     CHECK_OK(hy_sweep_run(&env, o, res, &err), &err);
     CHECK(res->decode_streamed && res->kernels_failed == 0);
     const hy_sweep_point *pt = &res->points[HY_PHASE_DECODE][0];
@@ -503,6 +505,9 @@ static void test_streamed(const char *dir)
         if (!n || n->type != HY_JSON_STRING || !agg || strcmp(agg->string, "median") != 0 ||
             strncmp(n->string, "embed/", 6) == 0)
             continue;
+        /* every timed kernel, streamed or warm, carries its roofline fraction */
+        const hy_json *frac = hy_json_get(en, "roofline_fraction");
+        CHECK(frac && frac->type == HY_JSON_NUMBER && frac->number > 0);
         if (strstr(n->string, "/streamed/")) {
             streamed++;
             const hy_json *copies = hy_json_get(en, "copies"), *cache = hy_json_get(en, "cache");
@@ -514,6 +519,7 @@ static void test_streamed(const char *dir)
     }
     CHECK(streamed > 0 && streamed == warm);
     hy_json_free(j);
+    free(ceil);
     free(o);
     free(res);
 }
