@@ -339,10 +339,14 @@ int hy_cmd_bench(int argc, char **argv)
         hy_ceilings_to_json(&ceil_json, ceil);
     }
     {
-        const hy_ceil_compute *pc = hy_ceilings_find_compute(ceil, NULL);
-        const hy_ceil_bandwidth *pb = hy_ceilings_find_bandwidth(ceil, "dram", "triad");
-        printf("ceilings: %s %.1f GFLOP/s, DRAM triad %.1f GB/s (all threads)\n", pc ? pc->id : "?",
-               pc ? pc->all_threads.best : 0.0, pb ? pb->all_threads.best : 0.0);
+        double gf, gb;
+        const char *id;
+        const int device = hy_ceilings_find_device(ceil, b->name) != NULL;
+        if (hy_ceilings_backend_peaks(ceil, b->name, &gf, &gb, &id) == 0)
+            printf("ceilings: %s %.1f GFLOP/s, %s %.1f GB/s%s\n", id ? id : "?", gf,
+                   device ? "device copy" : "DRAM triad", gb, device ? "" : " (all threads)");
+        else
+            printf("ceilings: not measured for backend %s (no roofline fractions)\n", b->name);
     }
     if (hy_evictor_init(&ev, 0, &err) || b->exec_create(&ex, &err)) {
         hy_cli_error(CMD, "%s", err.msg);

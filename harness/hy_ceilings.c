@@ -1084,3 +1084,22 @@ int hy_ceilings_load(const char *path, hy_ceilings *c, char **raw, hy_error *err
     hy_json_free(j);
     return 0;
 }
+
+int hy_ceilings_backend_peaks(const hy_ceilings *c, const char *backend, double *gflops,
+                              double *gbps, const char **compute_id)
+{
+    hy_roofline r;
+    hy_error ignored;
+    *gflops = *gbps = 0;
+    if (compute_id) *compute_id = NULL;
+    if (!c) return -1;
+    /* at intensity 1 the roofline reports both ceilings it would use */
+    int rc = hy_ceilings_find_device(c, backend)
+                 ? hy_roofline_bound_device(c, 1.0, backend, "f32", &r, &ignored)
+                 : hy_roofline_bound(c, 1.0, NULL, 1, &r, &ignored);
+    if (rc) return -1;
+    *gflops = r.peak_gflops;
+    *gbps = r.bandwidth_gbs;
+    if (compute_id) *compute_id = r.compute_id;
+    return 0;
+}

@@ -207,6 +207,15 @@ int hy_roofline_bound_at(const hy_ceilings *c, double intensity, const char *isa
 int hy_roofline_bound_device(const hy_ceilings *c, double intensity, const char *backend,
                              const char *dtype, hy_roofline *out, hy_error *err);
 
+/* The fp32 compute peak (GFLOP/s) and memory bandwidth (GB/s) the kernels
+ * of `backend` are held to: a GPU backend's device FMA peak and copy
+ * bandwidth when c has that backend's device entry, else the CPU's best
+ * all-thread compute ceiling and DRAM triad.  *compute_id names the
+ * compute ceiling (NULL allowed).  Returns 0, or -1 (values 0) when those
+ * were not measured. */
+int hy_ceilings_backend_peaks(const hy_ceilings *c, const char *backend, double *gflops,
+                              double *gbps, const char **compute_id);
+
 /* The `hybench ceilings` command (declared in hy_cli.h once wired in). */
 int hy_cmd_ceilings(int argc, char **argv);
 

@@ -66,15 +66,11 @@ double sweep_available_memory(void)
     return (double)pages * (double)size;
 }
 
-void sweep_peaks(const hy_ceilings *c, double *gflops, double *gbps)
+void sweep_peaks(const hy_ceilings *c, const hy_backend *b, double *gflops, double *gbps)
 {
-    *gflops = 10;
-    *gbps = 5;
-    if (!c) return;
-    const hy_ceil_compute *pc = hy_ceilings_find_compute(c, NULL);
-    const hy_ceil_bandwidth *pb = hy_ceilings_find_bandwidth(c, "dram", "triad");
-    if (pc && pc->all_threads.measured && pc->all_threads.best > 0) *gflops = pc->all_threads.best;
-    if (pb && pb->all_threads.measured && pb->all_threads.best > 0) *gbps = pb->all_threads.best;
+    if (hy_ceilings_backend_peaks(c, b ? b->name : NULL, gflops, gbps, NULL) || !(*gflops > 0) ||
+        !(*gbps > 0))
+        *gflops = 10, *gbps = 5;
 }
 
 double sweep_time_left(const sweep_ctx *x)
@@ -269,7 +265,7 @@ static void reuse_key(const hy_kernel_variant *v, const char *backend, const hy_
 static double roofline_seconds(const sweep_ctx *x, const hy_bench_shape *s)
 {
     double gf, gb;
-    sweep_peaks(x->env->ceilings, &gf, &gb);
+    sweep_peaks(x->env->ceilings, x->env->backend, &gf, &gb);
     hy_cost c = hy_val_shape_cost(&s->v);
     double tc = c.flops / (gf * 1e9), tb = c.bytes / (gb * 1e9);
     return tc > tb ? tc : tb;
@@ -298,7 +294,7 @@ static double estimate_shape(const sweep_ctx *x, const hy_bench_shape *s)
         double footprint, gf, gb;
         int k = sweep_stream_plan(x, s, &footprint);
         int rounds = b->repetitions > 0 ? b->repetitions : 15;
-        sweep_peaks(x->env->ceilings, &gf, &gb);
+        sweep_peaks(x->env->ceilings, x->env->backend, &gf, &gb);
         double per_call = 2 * hy_val_shape_cost(&s->v).bytes / (gb * 1e9) + 2e-6;
         timing += (rounds + 1) * k * per_call + footprint / 3e8;
     }

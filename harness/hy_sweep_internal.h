@@ -46,9 +46,11 @@ typedef struct sweep_ctx {
 
 /* Available memory in bytes (sysconf), or 0 when unknown. */
 double sweep_available_memory(void);
-/* Peak all-thread GFLOP/s and DRAM GB/s of the run's ceilings (defaults
- * 10 and 5 when not measured). */
-void sweep_peaks(const hy_ceilings *c, double *gflops, double *gbps);
+/* Peak GFLOP/s and bandwidth (GB/s) the sweep's time estimates assume:
+ * for a GPU backend b with device ceilings, its fp32 FMA peak and device
+ * copy bandwidth; otherwise the CPU's all-thread FMA peak and DRAM triad
+ * (defaults 10 and 5 when not measured). */
+void sweep_peaks(const hy_ceilings *c, const hy_backend *b, double *gflops, double *gbps);
 /* 1 when the run must stop starting things (max_time). */
 int sweep_out_of_time(sweep_ctx *x);
 double sweep_time_left(const sweep_ctx *x); /* seconds, +inf without max_time */

@@ -19,6 +19,7 @@
 #include "hy_bench.h"
 #include "hy_ceilings.h"
 #include "hy_json.h"
+#include "hy_sweep_internal.h"
 #include "hy_test.h"
 
 static void set_stat(hy_ceil_stat *s, double v)
@@ -283,8 +284,31 @@ static void test_measurement(void)
     free(c);
 }
 
+/* The sweep's time estimates use the backend's own ceilings: the device's
+ * fp32 peak and copy bandwidth for a GPU backend, the CPU's otherwise. */
+static void test_sweep_peaks(void)
+{
+    printf("sweep time estimates use the backend's ceilings\n");
+    hy_ceilings *c = calloc(1, sizeof *c);
+    made_up(c);
+    const hy_backend gpu = {.name = "gpu"}, host = {.name = "x86"};
+    double gf = 0, gb = 0;
+    sweep_peaks(c, &gpu, &gf, &gb);
+    CHECK_NEAR(gf, 50000, 1e-9);
+    CHECK_NEAR(gb, 4000, 1e-9);
+    sweep_peaks(c, &host, &gf, &gb);
+    CHECK_NEAR(gf, 100, 1e-9);
+    CHECK_NEAR(gb, 20, 1e-9);
+    c->devices[0].available = 0; /* no device: the defaults, never the CPU's */
+    sweep_peaks(c, &gpu, &gf, &gb);
+    CHECK_NEAR(gf, 10, 1e-9);
+    CHECK_NEAR(gb, 5, 1e-9);
+    free(c);
+}
+
 int main(void)
 {
+    test_sweep_peaks();
     test_device_roofline();
     test_file_round_trip();
     test_bench_roofline();
