@@ -27,17 +27,8 @@ static int moe_prepare(const hy_moe_shape *s, const hy_moe_args *a, hy_error *er
     return 0;
 }
 
-/* Softmax of logits [E] in place, then the k largest probabilities, ties to
- * the lower index.  Writes the chosen experts in ascending index order to
- * pick [k] and their probabilities to weight [k]. */
-static void moe_route(float *prob, int64_t E, int64_t k, int32_t *pick, float *weight)
+void hy_cpu_moe_top_k(const float *prob, int64_t E, int64_t k, int32_t *pick, float *weight)
 {
-    float mx = -INFINITY;
-    for (int64_t e = 0; e < E; e++) mx = prob[e] > mx ? prob[e] : mx;
-    float sum = 0.0f;
-    for (int64_t e = 0; e < E; e++) sum += prob[e] = expf(prob[e] - mx);
-    const float inv = 1.0f / sum;
-    for (int64_t e = 0; e < E; e++) prob[e] *= inv;
     for (int64_t j = 0; j < k; j++) { /* selection: k passes, strict > keeps the lower index */
         int64_t best = -1;
         for (int64_t e = 0; e < E; e++) {
@@ -53,6 +44,33 @@ static void moe_route(float *prob, int64_t E, int64_t k, int32_t *pick, float *w
             pick[i] = pick[i - 1], pick[i - 1] = tmp;
         }
     for (int64_t j = 0; j < k; j++) weight[j] = prob[pick[j]];
+}
+
+void hy_cpu_moe_group(const int32_t *pick, int64_t T, int64_t k, int64_t E, int64_t *offset,
+                      int32_t *token, int32_t *row_of)
+{
+    int64_t *cursor = offset + E + 1;
+    memset(offset, 0, (size_t)(2 * E + 1) * sizeof *offset);
+    for (int64_t i = 0; i < T * k; i++) offset[pick[i] + 1]++;
+    for (int64_t e = 0; e < E; e++) offset[e + 1] += offset[e], cursor[e] = offset[e];
+    for (int64_t t = 0; t < T; t++)
+        for (int64_t j = 0; j < k; j++) {
+            const int64_t r = cursor[pick[t * k + j]]++;
+            token[r] = (int32_t)t;
+            row_of[t * k + j] = (int32_t)r;
+        }
+}
+
+/* Softmax of logits [E] in place, then hy_cpu_moe_top_k. */
+static void moe_route(float *prob, int64_t E, int64_t k, int32_t *pick, float *weight)
+{
+    float mx = -INFINITY;
+    for (int64_t e = 0; e < E; e++) mx = prob[e] > mx ? prob[e] : mx;
+    float sum = 0.0f;
+    for (int64_t e = 0; e < E; e++) sum += prob[e] = expf(prob[e] - mx);
+    const float inv = 1.0f / sum;
+    for (int64_t e = 0; e < E; e++) prob[e] *= inv;
+    hy_cpu_moe_top_k(prob, E, k, pick, weight);
 }
 
 /* ---- moe/grouped -------------------------------------------------------- */
@@ -100,7 +118,7 @@ int hy_cpu_moe_grouped(hy_exec *ex, const hy_moe_shape *s, const hy_moe_args *a,
     float *prob = (float *)(ws + L.prob), *weight = (float *)(ws + L.weight);
     int32_t *pick = (int32_t *)(ws + L.pick), *token = (int32_t *)(ws + L.token);
     int32_t *row_of = (int32_t *)(ws + L.row);
-    int64_t *offset = (int64_t *)(ws + L.offset), *cursor = offset + E + 1;
+    int64_t *offset = (int64_t *)(ws + L.offset); /* [2E+1] */
     float *xg = (float *)(ws + L.xg), *gate = (float *)(ws + L.gate), *up = (float *)(ws + L.up);
     const int nt = cpu_threads(ex);
 
@@ -110,15 +128,7 @@ int hy_cpu_moe_grouped(hy_exec *ex, const hy_moe_shape *s, const hy_moe_args *a,
     for (int64_t t = 0; t < T; t++) moe_route(prob + t * E, E, k, pick + t * k, weight + t * k);
 
     /* 2. group the picks by expert (serial, O(T k)) */
-    memset(offset, 0, (size_t)(2 * E + 1) * sizeof *offset);
-    for (int64_t i = 0; i < T * k; i++) offset[pick[i] + 1]++;
-    for (int64_t e = 0; e < E; e++) offset[e + 1] += offset[e], cursor[e] = offset[e];
-    for (int64_t t = 0; t < T; t++)
-        for (int64_t j = 0; j < k; j++) {
-            const int64_t r = cursor[pick[t * k + j]]++;
-            token[r] = (int32_t)t;
-            row_of[t * k + j] = (int32_t)r;
-        }
+    hy_cpu_moe_group(pick, T, k, E, offset, token, row_of);
 
     /* 3. gather each grouped row's input */
     const int64_t rows = T * k;

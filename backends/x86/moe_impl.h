@@ -38,9 +38,7 @@ static int moe_prepare(const hy_moe_shape *s, const hy_moe_args *a, hy_error *er
 }
 
 /* Softmax of the logits prob [E] in place (vectorised, masked tail), then
- * the k largest probabilities, ties to the lower index.  Writes the chosen
- * experts in ascending index order to pick [k], their probabilities to
- * weight [k]. */
+ * hy_cpu_moe_top_k (cpu/cpu_backend.h): pick [k], weight [k]. */
 static void moe_route(float *prob, int64_t E, int64_t k, int32_t *pick, float *weight)
 {
     static const float ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
@@ -64,21 +62,7 @@ static void moe_route(float *prob, int64_t E, int64_t k, int32_t *pick, float *w
         const int n = (int)x86g_min(VL, E - e);
         vf_store_n(prob + e, vf_mul(vf_load_n(prob + e, n), inv), n);
     }
-    for (int64_t j = 0; j < k; j++) { /* k passes; strict > keeps the lower index */
-        int64_t best = -1;
-        for (int64_t e = 0; e < E; e++) {
-            int taken = 0;
-            for (int64_t i = 0; i < j; i++) taken |= pick[i] == e;
-            if (!taken && (best < 0 || prob[e] > prob[best])) best = e;
-        }
-        pick[j] = (int32_t)best;
-    }
-    for (int64_t j = 1; j < k; j++) /* insertion sort by expert index */
-        for (int64_t i = j; i > 0 && pick[i - 1] > pick[i]; i--) {
-            const int32_t tmp = pick[i];
-            pick[i] = pick[i - 1], pick[i - 1] = tmp;
-        }
-    for (int64_t j = 0; j < k; j++) weight[j] = prob[pick[j]];
+    hy_cpu_moe_top_k(prob, E, k, pick, weight);
 }
 
 /* a[i] <- silu(a[i]) * b[i], i < n */
@@ -152,7 +136,7 @@ int HY_X86_SUFFIX(hy_x86_moe_grouped)(hy_exec *ex, const hy_moe_shape *s, const 
     float *prob = (float *)(ws + L.prob), *weight = (float *)(ws + L.weight);
     int32_t *pick = (int32_t *)(ws + L.pick), *token = (int32_t *)(ws + L.token);
     int32_t *row_of = (int32_t *)(ws + L.row);
-    int64_t *offset = (int64_t *)(ws + L.offset), *cursor = offset + E + 1;
+    int64_t *offset = (int64_t *)(ws + L.offset); /* [2E+1] */
     float *xg = (float *)(ws + L.xg), *gate = (float *)(ws + L.gate), *up = (float *)(ws + L.up);
     void *pack = ws + L.pack;
     const int nt = hy_cpu_exec_threads(ex);
@@ -166,15 +150,7 @@ int HY_X86_SUFFIX(hy_x86_moe_grouped)(hy_exec *ex, const hy_moe_shape *s, const 
     for (int64_t t = 0; t < T; t++) moe_route(prob + t * E, E, k, pick + t * k, weight + t * k);
 
     /* 2. group the picks by expert: counting sort, tokens in order (serial, O(T k)) */
-    memset(offset, 0, (size_t)(2 * E + 1) * sizeof *offset);
-    for (int64_t i = 0; i < T * k; i++) offset[pick[i] + 1]++;
-    for (int64_t e = 0; e < E; e++) offset[e + 1] += offset[e], cursor[e] = offset[e];
-    for (int64_t t = 0; t < T; t++)
-        for (int64_t j = 0; j < k; j++) {
-            const int64_t r = cursor[pick[t * k + j]]++;
-            token[r] = (int32_t)t;
-            row_of[t * k + j] = (int32_t)r;
-        }
+    hy_cpu_moe_group(pick, T, k, E, offset, token, row_of);
 
     /* 3. gather each grouped row's input */
     const int64_t rows = T * k;
