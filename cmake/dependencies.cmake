@@ -45,6 +45,7 @@ hybench_option(GBENCH "Google Benchmark timing engine (through a C++ shim)")
 hybench_option(GNUPLOT "gnuplot charts in reports")
 hybench_option(X86 "x86 backend (AVX2 / AVX-512 kernels, chosen at run time)")
 hybench_option(OPENBLAS "OpenBLAS, the vendor-BLAS baseline variant of linear")
+hybench_option(SIMDE "SIMDe: the AVX-512 kernels run emulated on AVX2 by a test")
 hybench_option(CUDA "CUDA backend")
 hybench_option(HIP "HIP backend (ROCm hipcc)")
 hybench_option(ARM_CROSS "aarch64 cross-build run under qemu")
@@ -152,6 +153,23 @@ if(_found)
 else()
   hybench_resolve(OPENBLAS FALSE "libopenblas-dev not installed; linear/openblas reported unsupported")
 endif()
+
+# SIMDe (header-only, libsimde-dev): the x86 backend's AVX-512 and
+# AVX-512-BF16 sources compiled a second time with AVX2 flags and SIMDe's
+# portable _mm512 intrinsics, so tests/test_x86_avx512_simde.c runs their
+# code paths on CPUs without AVX-512 (backends/x86/simde/README.md).
+set(_found FALSE)
+set(_detail "libsimde-dev (0.7.4 or later: simde/x86/avx512/dpbf16.h) not installed; the AVX-512 kernels run only on AVX-512 CPUs")
+if(NOT HYBENCH_HAVE_X86)
+  set(_detail "needs the x86 backend")
+elseif(NOT HYBENCH_WITH_SIMDE STREQUAL "OFF")
+  find_path(SIMDE_INCLUDE_DIR simde/x86/avx512/dpbf16.h)
+  if(SIMDE_INCLUDE_DIR)
+    set(_found TRUE)
+    set(_detail "${SIMDE_INCLUDE_DIR}/simde; the AVX-512 kernels emulated on AVX2 by test_x86_avx512_simde")
+  endif()
+endif()
+hybench_resolve(SIMDE ${_found} "${_detail}")
 
 # CUDA
 set(_found FALSE)

@@ -20,7 +20,7 @@ static void usage(FILE *f)
             "usage: hybench bench [--backend B] [--family F[,F...]] [--variant V]\n"
             "                     [--preset P] [--seq L[,L...]] [--phase prefill|decode|both]\n"
             "                     [--shape 'family:key=value,...[;family:...]']\n"
-            "                     [--repetitions N] [--min-time S] [--cold | --warm] [--bind]\n"
+            "                     [--repetitions N] [--min-time S] [--cache M] [--bind]\n"
             "                     [--out FILE | --resume FILE] [--csv FILE] [--max-time S]\n"
             "                     [--ceilings FILE] [--validate-flops F] [--seed S] [--quick]\n"
             "Validates each (family, variant, shape) against the reference, then times it.\n"
@@ -34,9 +34,13 @@ static void usage(FILE *f)
             "                     'scan:T=2048,D=8192,N=16;attention:T=1,nH=32,nKV=8,hd=128,pos0=4096'\n"
             "                     bf16 storage: linear w=bf16 (weights), attention kv=bf16\n"
             "                     (KV cache); only the variants that read it are timed\n"
-            "  --repetitions N    repetitions (default 5 warm, 20 cold; quick 3 / 10)\n"
+            "  --repetitions N    repetitions (default 5 warm, 20 cold or streamed; quick 3 / 10)\n"
             "  --min-time S       seconds per warm repetition (default 0.1; quick 0.02)\n"
-            "  --cold / --warm    force cold or warm caches (default: cold for decode shapes)\n"
+            "  --cache M          auto (default: streamed for decode shapes, warm for\n"
+            "                     prefill), warm, cold (caches evicted before each call) or\n"
+            "                     streamed (back to back through distinct copies of the\n"
+            "                     case: data cold, threads awake, as a layer in a model)\n"
+            "  --cold / --warm    the same as --cache cold / --cache warm\n"
             "  --bind             bind OpenMP threads one per core (hwloc)\n"
             "  --out FILE         results file (default results/runs/bench-<date>.json)\n"
             "  --resume FILE      continue FILE, skipping benchmarks already in it\n"
@@ -120,6 +124,7 @@ int hy_cmd_bench(int argc, char **argv)
         {"preset", 1, NULL, 0},      {"seq", 1, NULL, 0},           {"phase", 1, NULL, 0},
         {"shape", 1, NULL, 0},       {"repetitions", 1, NULL, 0},   {"min-time", 1, NULL, 0},
         {"cold", 0, NULL, 0},        {"warm", 0, NULL, 0},          {"bind", 0, NULL, 0},
+        {"cache", 1, NULL, 0},
         {"out", 1, NULL, 0},         {"resume", 1, NULL, 0},        {"csv", 1, NULL, 0},
         {"max-time", 1, NULL, 0},    {"ceilings", 1, NULL, 0},      {"validate-flops", 1, NULL, 0},
         {"seed", 1, NULL, 0},        {"quick", 0, NULL, 0},
@@ -171,11 +176,22 @@ int hy_cmd_bench(int argc, char **argv)
     }
     if (OPT("seed")->present && hy_cli_uint64(CMD, "seed", OPT("seed")->value, &run.opts.seed))
         return HY_EXIT_USAGE;
-    if (OPT("cold")->present && OPT("warm")->present) {
-        hy_cli_error(CMD, "--cold and --warm exclude each other");
+    if (OPT("cold")->present + OPT("warm")->present + OPT("cache")->present > 1) {
+        hy_cli_error(CMD, "--cold, --warm and --cache exclude each other");
         return HY_EXIT_USAGE;
     }
     run.opts.cache = OPT("cold")->present ? HY_CACHE_COLD : OPT("warm")->present ? HY_CACHE_WARM : HY_CACHE_AUTO;
+    if (OPT("cache")->present) {
+        const char *m = OPT("cache")->value;
+        hy_cache_mode modes[] = {HY_CACHE_AUTO, HY_CACHE_WARM, HY_CACHE_COLD, HY_CACHE_STREAMED};
+        size_t k = 0;
+        while (k < 4 && strcmp(m, hy_cache_mode_name(modes[k])) != 0) k++;
+        if (k == 4) {
+            hy_cli_error(CMD, "--cache: '%s' is not auto, warm, cold or streamed", m);
+            return HY_EXIT_USAGE;
+        }
+        run.opts.cache = modes[k];
+    }
     if (OPT("out")->present && OPT("resume")->present) {
         hy_cli_error(CMD, "--out and --resume exclude each other (--resume FILE writes FILE)");
         return HY_EXIT_USAGE;

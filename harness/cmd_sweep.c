@@ -282,7 +282,7 @@ int hy_cmd_sweep(int argc, char **argv)
     if (OPT("decode-cache")->present) {
         const char *m = OPT("decode-cache")->value;
         if (strcmp(m, "auto") == 0) o->decode_cache = HY_CACHE_AUTO;
-        else if (strcmp(m, "streamed") == 0) o->decode_cache = HY_CACHE_COLD;
+        else if (strcmp(m, "streamed") == 0) o->decode_cache = HY_CACHE_STREAMED;
         else if (strcmp(m, "warm") == 0) o->decode_cache = HY_CACHE_WARM;
         else {
             hy_cli_error(CMD, "--decode-cache: '%s' is not auto, streamed or warm", m);

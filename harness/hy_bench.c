@@ -7,7 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hy_cache_info.h"
 #include "hy_stats.h"
+#include "hy_stream_timing.h"
+
+const char *hy_cache_mode_name(hy_cache_mode m)
+{
+    switch (m) {
+    case HY_CACHE_WARM: return "warm";
+    case HY_CACHE_COLD: return "cold";
+    case HY_CACHE_STREAMED: return "streamed";
+    default: return "auto";
+    }
+}
 
 void hy_bench_opts_default(hy_bench_opts *o)
 {
@@ -137,12 +149,64 @@ static void log_line(const hy_bench_opts *o, const hy_bench_outcome *out)
                 out->name, out->median_s * 1e3, out->gflops, out->gbps, out->intensity);
         if (isfinite(out->roofline_fraction))
             fprintf(o->log, "  roofline %5.1f%%", 100 * out->roofline_fraction);
-        fprintf(o->log, "  %s  err %.2g%s\n", out->cold ? "cold" : "warm", out->validation_error,
+        fprintf(o->log, "  %s  err %.2g%s\n", hy_cache_mode_name(out->cache), out->validation_error,
                 out->validation_reduced ? " (validated at reduced T)" : "");
     } else {
         fprintf(o->log, "%-7s %s\n        %s\n", out->status, out->name, out->message);
     }
     fflush(o->log);
+}
+
+/* Times the one case in lc in place: warm (repeated launches), or cold
+ * (one launch per repetition after evicting the caches). */
+static int time_in_place(const hy_bench_env *env, const hy_bench_opts *o, int cold,
+                         const char *name, launch_ctx *lc, hy_timing *timing, hy_error *err)
+{
+    const hy_backend *b = lc->b;
+    hy_timer_options topts = hy_timer_default_options();
+    topts.engine = o->engine;
+    if (backend_has_clock(b))
+        topts.clock = (hy_timer_clock){.name = b->timing_clock ? b->timing_clock : "device clock",
+                                       .begin = clock_begin, .end = clock_end, .ctx = lc};
+    if (cold) {
+        topts.evict = hy_evict_caches;
+        topts.evict_ctx = env->evictor;
+        topts.repetitions = o->repetitions > 0 ? o->repetitions : 20;
+    } else {
+        topts.repetitions = o->repetitions > 0 ? o->repetitions : 5;
+        if (o->min_time_s > 0) topts.min_time_s = o->min_time_s;
+    }
+    return hy_time_function(name, launch_once, lc, &topts, timing, err);
+}
+
+/* Times shape s streamed through distinct copies (hy_stream_timing.h);
+ * the copies go into meta's extra counters. */
+static int time_streamed(const hy_bench_env *env, const hy_kernel_variant *v,
+                         const hy_bench_shape *s, const hy_bench_opts *o, hy_val_case *first,
+                         hy_bench_meta *meta, hy_timing *timing, int *copies, hy_error *err)
+{
+    double llc = env->llc_bytes;
+    if (!(llc > 0)) {
+        hy_cache_info ci;
+        hy_cache_info_detect(&ci);
+        llc = (double)hy_cache_llc_bytes(&ci);
+    }
+    hy_stream_plan plan;
+    hy_stream_plan_make(&s->v, llc, &plan);
+    if (plan.memory_capped && o->log)
+        fprintf(o->log, "        %d copies for the memory available (fewer than the cache "
+                        "needs: partly warm)\n", plan.copies);
+    char why[300] = "";
+    int rounds = o->repetitions > 0 ? o->repetitions : 20;
+    if (hy_stream_time(env->backend, env->ex, v, &s->v, o->seed, &plan, rounds, first, timing,
+                       why, sizeof why))
+        return hy_fail(err, "streamed timing: %s", why);
+    *copies = plan.copies;
+    if (meta->nextra + 2 <= HY_RESULTS_MAX_EXTRA) {
+        meta->extra[meta->nextra++] = (hy_result_counter){"copies", (double)plan.copies};
+        meta->extra[meta->nextra++] = (hy_result_counter){"copies_bytes", plan.footprint};
+    }
+    return 0;
 }
 
 int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_bench_shape *s,
@@ -158,7 +222,9 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     out->flops = cost.flops;
     out->bytes = cost.bytes;
     out->intensity = hy_cost_intensity(cost);
-    out->cold = o->cache == HY_CACHE_COLD || (o->cache == HY_CACHE_AUTO && s->phase == HY_PHASE_DECODE);
+    out->cache = o->cache != HY_CACHE_AUTO         ? o->cache
+                 : s->phase == HY_PHASE_DECODE ? HY_CACHE_STREAMED
+                                               : HY_CACHE_WARM;
 
     hy_bench_meta meta = {.family = hy_family_name(s->v.family), .variant = v->name,
                           .backend = b->name, .shape = s->name, .threads = o->threads,
@@ -249,31 +315,23 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
     }
 
     /* 3. Timing. */
-    hy_timer_options topts = hy_timer_default_options();
-    topts.engine = o->engine;
-    if (backend_has_clock(b))
-        topts.clock = (hy_timer_clock){.name = b->timing_clock ? b->timing_clock : "device clock",
-                                       .begin = clock_begin, .end = clock_end, .ctx = &lc};
-    if (out->cold) {
-        if (!env->evictor) {
-            hy_val_case_destroy(vc);
-            return hy_fail(err, "bench: cold-cache timing needs an evictor");
-        }
-        topts.evict = hy_evict_caches;
-        topts.evict_ctx = env->evictor;
-        topts.repetitions = o->repetitions > 0 ? o->repetitions : 20;
-    } else {
-        topts.repetitions = o->repetitions > 0 ? o->repetitions : 5;
-        if (o->min_time_s > 0) topts.min_time_s = o->min_time_s;
+    if (out->cache == HY_CACHE_COLD && !env->evictor) {
+        hy_val_case_destroy(vc);
+        return hy_fail(err, "bench: cold-cache timing needs an evictor");
     }
     hy_timing timing;
     memset(&timing, 0, sizeof timing);
     char counter_names[HY_COUNTERS_MAX][40]; /* meta.extra points here */
-    int trc = hy_time_function(out->name, launch_once, &lc, &topts, &timing, &kerr);
+    int trc = out->cache == HY_CACHE_STREAMED
+                  ? time_streamed(env, v, s, o, lc.vc, &meta, &timing, &out->copies, &kerr)
+                  : time_in_place(env, o, out->cache == HY_CACHE_COLD, out->name, &lc, &timing,
+                                  &kerr);
     if (trc == 0) {
         int64_t iters = timing.iterations[0];
         if (iters > 100) iters = 100;
-        if (count_events(env, &lc, out->cold, iters, &meta, counter_names, &kerr)) {
+        /* streamed: counted per call as cold calls (the copies are gone) */
+        if (lc.vc && count_events(env, &lc, out->cache != HY_CACHE_WARM, iters, &meta,
+                                  counter_names, &kerr)) {
             /* counters that fail mid-run do not invalidate the timing */
             if (o->log) fprintf(o->log, "        PAPI: %s\n", kerr.msg);
         }
@@ -286,6 +344,7 @@ int hy_bench_run(const hy_bench_env *env, const hy_kernel_variant *v, const hy_b
         set_outcome_failure(out, "error", kerr.msg);
         int wrc = hy_results_add_failure(env->results, &meta, "error", kerr.msg, err);
         log_line(o, out);
+        hy_timing_free(&timing);
         return wrc;
     }
     out->median_s = hy_stats_median(timing.seconds, (size_t)timing.repetitions);

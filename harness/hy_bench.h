@@ -61,8 +61,12 @@
  * time, or for a backend with timing_begin/timing_end hooks (cuda, hip) its
  * device clock around each repetition's launches (manual time; the entry's
  * "clock" names it, e.g. "cuda events").  Caches: decode-phase shapes are
- * timed cold by default (one iteration per repetition, caches evicted
- * before each), prefill warm; opts.cache overrides.  A device-memory
+ * timed streamed by default (hy_stream_timing.h: back to back through
+ * distinct copies of the case, so each call finds its data evicted while
+ * the threads stay awake, as a layer in a model's decode step; by the wall
+ * clock, the counters "copies" and "copies_bytes" in the entry), prefill
+ * warm; opts.cache overrides (COLD: one call per repetition after
+ * evicting the caches).  A device-memory
  * backend without timing hooks is synchronised after every launch and
  * timed by the wall clock.
  *
@@ -99,10 +103,12 @@ typedef enum hy_phase {
 const char *hy_phase_name(hy_phase p); /* "prefill", "decode" */
 
 typedef enum hy_cache_mode {
-    HY_CACHE_AUTO = 0, /* cold for decode-phase shapes, warm for prefill */
+    HY_CACHE_AUTO = 0, /* streamed for decode-phase shapes, warm for prefill */
     HY_CACHE_WARM,
-    HY_CACHE_COLD,
+    HY_CACHE_COLD,     /* caches evicted before each call                  */
+    HY_CACHE_STREAMED, /* cycled through distinct copies (hy_stream_timing.h) */
 } hy_cache_mode;
+const char *hy_cache_mode_name(hy_cache_mode m); /* "auto", "warm", "cold", "streamed" */
 
 typedef struct hy_bench_shape {
     hy_val_shape v;   /* family, state and the kernel shape              */
@@ -134,7 +140,7 @@ int hy_bench_parse_shape(const char *text, hy_bench_shape *out, hy_error *err);
 int hy_bench_validation_shape(const hy_val_shape *full, double flop_budget, hy_val_shape *out);
 
 typedef struct hy_bench_opts {
-    int repetitions;        /* 0: 5 warm, 20 cold                          */
+    int repetitions;        /* 0: 5 warm, 20 cold or streamed rounds       */
     double min_time_s;      /* warm repetitions; 0: the timer's default    */
     hy_cache_mode cache;
     double validate_flops;  /* 0: HY_BENCH_VALIDATE_FLOPS                  */
@@ -153,6 +159,8 @@ typedef struct hy_bench_env {
     const hy_ceilings *ceilings; /* NULL: no roofline fractions           */
     hy_counters *counters;       /* NULL or unavailable: no PAPI counters  */
     hy_evictor *evictor;         /* needed for cold-cache timing           */
+    double llc_bytes;            /* last-level cache for streamed timing;
+                                    0: detected (hy_cache_info_detect)    */
     hy_results *results;         /* where entries go                       */
 } hy_bench_env;
 
@@ -167,7 +175,8 @@ typedef struct hy_bench_outcome {
     double validation_error, tolerance;
     int64_t validated_T;
     int validation_reduced;
-    int cold;
+    hy_cache_mode cache; /* how it was timed: WARM, COLD or STREAMED        */
+    int copies;          /* streamed: copies of the case cycled through     */
 } hy_bench_outcome;
 
 /* The roofline peaks a shape of arithmetic intensity `intensity` (FLOP per

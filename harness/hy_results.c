@@ -571,7 +571,7 @@ int hy_results_add_timing(hy_results *r, const hy_bench_meta *m, const hy_timing
         cpu[i] = t->cpu_seconds[i] * scale;
     }
     const char *source = t->manual_time ? "manual" : "real";
-    const char *cache = t->cold ? "cold" : "warm";
+    const char *cache = t->streamed_copies > 0 ? "streamed" : t->cold ? "cold" : "warm";
 
     hy_strbuf text = {0};
     entry e;

@@ -33,7 +33,9 @@
  * counters and the caller's extra counters.  Strings beside them: family,
  * variant, backend, shape, status ("ok" or the failure kind), engine,
  * time_source ("real" or "manual"), clock (what timed it: "wall clock",
- * a backend's device clock such as "cuda events"), cache ("warm" or "cold").
+ * a backend's device clock such as "cuda events"), cache ("warm", "cold":
+ * caches evicted before each call, or "streamed": through distinct copies
+ * of the case, hy_stream_timing.h).
  *
  * Atomicity: after every added benchmark the whole file is rewritten to a
  * temporary file, fsync'ed and renamed over the old one
@@ -63,7 +65,7 @@ typedef struct hy_results_info {
     const char *topology_json; /* raw JSON value of the hwloc/sysfs topology  */
 } hy_results_info;
 
-#define HY_RESULTS_MAX_EXTRA 8
+#define HY_RESULTS_MAX_EXTRA 12
 
 typedef struct hy_result_counter {
     const char *name;

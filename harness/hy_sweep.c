@@ -59,13 +59,6 @@ void sweep_table_free(sweep_table *t)
 
 /* ---- machine ------------------------------------------------------------------ */
 
-double sweep_available_memory(void)
-{
-    long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || size <= 0) return 0;
-    return (double)pages * (double)size;
-}
-
 void sweep_peaks(const hy_ceilings *c, const hy_backend *b, double *gflops, double *gbps)
 {
     if (hy_ceilings_backend_peaks(c, b ? b->name : NULL, gflops, gbps, NULL) || !(*gflops > 0) ||
@@ -517,7 +510,7 @@ static int run_point(sweep_ctx *x, hy_phase ph, size_t si, hy_error *err)
         if (shape_memory(x, &shapes[i]) > mem) mem = shape_memory(x, &shapes[i]);
     }
     double budget = x->o->length_budget > 0 ? x->o->length_budget : 120, left = sweep_time_left(x);
-    double avail = sweep_available_memory();
+    double avail = hy_available_memory();
     if (avail > 0 && mem > 0.8 * avail)
         snprintf(pt->skipped, sizeof pt->skipped,
                  "needs about %.1f GB for its largest kernel case, %.1f GB available", mem / 1e9,
@@ -680,7 +673,7 @@ int hy_sweep_run(const hy_bench_env *env, const hy_sweep_opts *o, hy_sweep_resul
     hy_cache_info_detect(&ci);
     x.llc_bytes = (double)hy_cache_llc_bytes(&ci);
     x.decode_streamed = res->decode_streamed =
-        o->decode_cache == HY_CACHE_COLD ||
+        o->decode_cache == HY_CACHE_STREAMED || o->decode_cache == HY_CACHE_COLD ||
         (o->decode_cache == HY_CACHE_AUTO && weights_max > x.llc_bytes);
     if (o->log)
         fprintf(o->log, "sweep: %s, %zu lengths, %zu ratios; decode kernels timed %s (weights "

@@ -25,7 +25,7 @@
  *   other layers' by the time it is needed again, while the threads, the
  *   code and the hidden-state activation stay hot.  A streamed timing
  *   cycles back to back through K distinct copies of the kernel's case
- *   (hy_sweep_stream_copies: the other copies move twice the LLC between
+ *   (hy_stream_copies, hy_stream_timing.h: the other copies move twice the LLC between
  *   two calls of one; at most 1024, so kernels under ~64 KB stay partly
  *   cached, as their few lines would be prefetched in the model); one
  *   repetition is a round of the K calls, per call = round / K, median and
@@ -148,14 +148,6 @@ typedef struct hy_sweep_spread {
 
 void hy_sweep_spread_of(const double *x, size_t n, hy_sweep_spread *out); /* x: [n] */
 
-/* Distinct copies of a decode kernel's case that a streamed timing cycles
- * through so that each call finds its data evicted, as a layer of a model
- * larger than the cache does: 1 when one call moves at least twice the
- * last-level cache (it evicts itself), else ceil(2 x llc / bytes) + 1 (the
- * other copies move twice the cache between two calls of one), at most
- * max_copies.  bytes <= 0 gives max_copies. */
-int hy_sweep_stream_copies(double bytes_per_call, double llc_bytes, int max_copies);
-
 /* sum n_kind x cost(kind) + head; NaN when a kind the layout uses (count
  * > 0) has no cost.  Kinds with count 0 are ignored even when NaN. */
 double hy_sweep_compose(const hy_sweep_layout *l, const hy_sweep_costs *c);
@@ -225,7 +217,7 @@ typedef struct hy_sweep_opts {
     double length_budget;        /* estimated seconds per (phase, length); 0: 120 */
     double check_budget;         /* estimated seconds per check; 0: 180     */
     hy_cache_mode decode_cache;  /* AUTO: streamed when the weights exceed
-                                    the LLC, else warm; COLD: streamed; WARM */
+                                    the LLC, else warm; STREAMED (or COLD): streamed; WARM */
     hy_bench_opts bench;         /* repetitions, min time, seed, threads... */
     FILE *log;                   /* result lines (stdout), or NULL          */
     int progress_force;          /* draw progress even when not a TTY       */

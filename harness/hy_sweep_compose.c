@@ -116,15 +116,6 @@ void hy_sweep_spread_of(const double *x, size_t n, hy_sweep_spread *out)
     out->hi = hy_stats_percentile(x, n, 0.90);
 }
 
-int hy_sweep_stream_copies(double bytes_per_call, double llc_bytes, int max_copies)
-{
-    if (max_copies < 1) max_copies = 1;
-    if (!(bytes_per_call > 0)) return max_copies;
-    if (bytes_per_call >= 2 * llc_bytes) return 1;
-    double k = ceil(2 * llc_bytes / bytes_per_call) + 1;
-    return k > max_copies ? max_copies : (int)k;
-}
-
 void hy_sweep_compose_spread(const hy_sweep_layout *l, const hy_sweep_point *p,
                              hy_sweep_spread *out)
 {

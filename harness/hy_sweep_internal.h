@@ -5,6 +5,7 @@
 #define HY_SWEEP_INTERNAL_H
 
 #include "hy_progress.h"
+#include "hy_stream_timing.h"
 #include "hy_sweep.h"
 
 /* A finished measurement: seconds of one call (median, p10, p90), by
@@ -44,8 +45,6 @@ typedef struct sweep_ctx {
     int need_ffn[HY_FFN_COUNT];
 } sweep_ctx;
 
-/* Available memory in bytes (sysconf), or 0 when unknown. */
-double sweep_available_memory(void);
 /* Peak GFLOP/s and bandwidth (GB/s) the sweep's time estimates assume:
  * for a GPU backend b with device ceilings, its fp32 FMA peak and device
  * copy bandwidth; otherwise the CPU's all-thread FMA peak and DRAM triad

@@ -180,7 +180,7 @@ static int run_check(sweep_ctx *x, const hy_sweep_ratio *r, size_t si, hy_error 
         if (ck[ph] && isfinite(composed[ph])) est += composed[ph] * (ph == 0 ? reps + 1 : steps + 1);
     hy_memory_bytes mb = hy_memory_account(&cfg, L + steps, HY_F32, HY_F32);
     est += mb.weights / 1.5e8; /* random weights: about 150 MB/s */
-    double need = check_memory(&cfg, L, L + steps), avail = sweep_available_memory();
+    double need = check_memory(&cfg, L, L + steps), avail = hy_available_memory();
     double budget = o->check_budget > 0 ? o->check_budget : 180;
     char why[240] = "";
     if (avail > 0 && need > 0.8 * avail)

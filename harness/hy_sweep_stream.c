@@ -1,52 +1,18 @@
-/* hy_sweep_stream.c — the sweep's streamed decode timing (hy_sweep.h): a
+/* hy_sweep_stream.c — the sweep's streamed decode entries (hy_sweep.h): a
  * decode kernel timed as a layer of a model larger than the cache runs it,
- * its data evicted by the other layers' and its threads hot, by cycling
- * back to back through K distinct copies of its case. */
+ * through hy_stream_timing.h, and added beside its warm entry. */
 #include "hy_sweep_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STREAM_MAX_COPIES 1024
-
-/* Bytes one case of s holds: what a call moves, and for MoE every
- * expert's weights although a call reads top_k of them. */
-static double case_footprint(const hy_bench_shape *s)
-{
-    double bytes = hy_val_shape_cost(&s->v).bytes;
-    if (s->v.family == HY_FAM_MOE && s->v.s.moe.k > 0)
-        bytes *= (double)s->v.s.moe.E / (double)s->v.s.moe.k;
-    return bytes;
-}
-
 int sweep_stream_plan(const sweep_ctx *x, const hy_bench_shape *s, double *footprint)
 {
-    int k = hy_sweep_stream_copies(hy_val_shape_cost(&s->v).bytes, x->llc_bytes, STREAM_MAX_COPIES);
-    *footprint = k * case_footprint(s);
-    return k;
-}
-
-static void destroy_all(hy_val_case **cs, int n) /* cs: [n], NULL entries allowed */
-{
-    for (int i = 0; i < n; i++) hy_val_case_destroy(cs[i]);
-    free(cs);
-}
-
-/* One round: every copy once, back to back; the device (if any) is
- * synchronised at the end only. */
-static int round_once(const sweep_ctx *x, hy_val_case **cs, int k, double *seconds, hy_error *err)
-{
-    const hy_backend *b = x->env->backend;
-    double t0 = hy_timer_now();
-    for (int i = 0; i < k; i++) {
-        int rc = hy_val_case_launch(cs[i], err);
-        if (rc == HY_UNSUPPORTED) return hy_fail(err, "unsupported during timing");
-        if (rc) return -1;
-    }
-    if (!b->host_memory && b->synchronize && b->synchronize(x->env->ex, err)) return -1;
-    *seconds = hy_timer_now() - t0;
-    return 0;
+    hy_stream_plan p;
+    hy_stream_plan_make(&s->v, x->llc_bytes, &p);
+    *footprint = p.footprint;
+    return p.copies;
 }
 
 int sweep_time_streamed(sweep_ctx *x, const hy_kernel_variant *v, const hy_bench_shape *s,
@@ -65,54 +31,19 @@ int sweep_time_streamed(sweep_ctx *x, const hy_kernel_variant *v, const hy_bench
     if (hy_bench_name(&m, name, sizeof name, err)) return -1;
     if (hy_results_has(x->env->results, name)) return 0; /* resumed */
 
-    double footprint;
-    int k = sweep_stream_plan(x, s, &footprint), made = 0;
-    double avail = sweep_available_memory();
-    if (avail > 0 && footprint > 0.5 * avail) {
-        k = (int)fmax(1, floor(0.5 * avail / case_footprint(s)));
-        footprint = k * case_footprint(s);
+    hy_stream_plan plan;
+    hy_stream_plan_make(&s->v, x->llc_bytes, &plan);
+    if (plan.memory_capped)
         hy_progress_note(&x->progress, "%s: %d copies for the memory available (fewer than the "
-                                       "cache needs: partly warm)", name, k);
-    }
-    hy_val_case **cs = calloc((size_t)k, sizeof *cs);
-    if (!cs) {
-        snprintf(why, why_len, "out of memory for %d copies", k);
-        return 1;
-    }
-    hy_error kerr = {{0}};
-    for (; made < k; made++)
-        if (hy_val_case_create_opts(b, x->env->ex, &s->v, x->o->bench.seed + 1000 + (uint64_t)made,
-                                    0, &cs[made], &kerr) ||
-            hy_val_case_bind(cs[made], v, &kerr))
-            break;
+                                       "cache needs: partly warm)", name, plan.copies);
+    const int k = plan.copies;
+    const double footprint = plan.footprint;
     int rounds = x->o->bench.repetitions > 0 ? x->o->bench.repetitions : 15;
     if (rounds < 3) rounds = 3;
-    hy_timer_options to = hy_timer_default_options();
-    to.ncounters = 0;
     hy_timing t;
-    memset(&t, 0, sizeof t);
-    double warmup = 0;
-    if (made < k || hy_timing_alloc(&t, "builtin", rounds, 0, 1, &to, &kerr) ||
-        round_once(x, cs, k, &warmup, &kerr)) {
-        snprintf(why, why_len, "copy %d of %d: %.200s", made + 1, k, kerr.msg);
-        destroy_all(cs, k); /* calloc'd: the copies not made are NULL */
-        hy_timing_free(&t);
+    if (hy_stream_time(b, x->env->ex, v, &s->v, x->o->bench.seed, &plan, rounds, NULL, &t,
+                       why, why_len))
         return 1;
-    }
-    for (int r = 0; r < rounds; r++) {
-        double sec;
-        if (round_once(x, cs, k, &sec, &kerr)) {
-            snprintf(why, why_len, "round %d: %.200s", r + 1, kerr.msg);
-            destroy_all(cs, k);
-            hy_timing_free(&t);
-            return 1;
-        }
-        t.seconds[r] = t.cpu_seconds[r] = sec / k;
-        t.iterations[r] = k;
-    }
-    destroy_all(cs, k);
-    t.warmup_calls = k;
-    t.warmup_seconds = warmup;
     m.extra[m.nextra++] = (hy_result_counter){"copies", (double)k};
     m.extra[m.nextra++] = (hy_result_counter){"copies_bytes", footprint};
     int rc = hy_results_add_timing(x->env->results, &m, &t, err);

@@ -106,6 +106,8 @@ typedef struct hy_timing {
                                   clock's name ("cuda events"), or
                                   "reported by the function"               */
     int cold;                  /* cold-cache mode was used                 */
+    int streamed_copies;       /* > 0: streamed through this many copies of
+                                  the case (hy_stream_timing.h)            */
     int repetitions;
     double *seconds;           /* [repetitions] seconds per iteration      */
     double *cpu_seconds;       /* [repetitions] process CPU seconds per

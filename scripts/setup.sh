@@ -16,6 +16,7 @@ optional=(
   gnuplot-nox             # report charts
   chromium                # headless check of the report page (tests/cli_report.sh)
   libopenblas-dev         # vendor BLAS baseline for linear
+  libsimde-dev            # SIMDe: the AVX-512 kernels run emulated on AVX2 (tests/test_x86_avx512_simde.c)
   python3                 # CLI tests compare raw logits files
   clang                   # libFuzzer targets for the parsers
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user  # ARM cross-build, run under qemu

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hy_bench.h"
+#include "hy_stream_timing.h"
 #include "hy_json.h"
 #include "hy_test.h"
 #include "hy_topology.h"
@@ -251,12 +252,23 @@ static void test_run(void)
     /* 1. prefill scan, warm */
     CHECK_OK(hy_bench_parse_shape("scan:T=32,D=24,N=8", &s, &err), &err);
     CHECK_OK(hy_bench_run(&env, scan, &s, &o, &out, &err), &err);
-    CHECK(strcmp(out.status, "ok") == 0 && !out.cold && out.validation_reduced == 0);
+    CHECK(strcmp(out.status, "ok") == 0 && out.cache == HY_CACHE_WARM && out.validation_reduced == 0);
     CHECK(out.validation_error <= out.tolerance);
-    /* 2. decode scan: cold by default */
+    /* 2. decode scan: streamed by default, through the copies that move
+     * twice the LLC given in env; cold (evicted) when asked */
+    env.llc_bytes = 64 * 1024;
     CHECK_OK(hy_bench_parse_shape("scan:T=1,D=24,N=8", &s, &err), &err);
+    const int want_copies = hy_stream_copies(hy_val_shape_cost(&s.v).bytes, env.llc_bytes,
+                                             HY_STREAM_MAX_COPIES);
+    CHECK(want_copies > 3);
     CHECK_OK(hy_bench_run(&env, scan, &s, &o, &out, &err), &err);
-    CHECK(strcmp(out.status, "ok") == 0 && out.cold);
+    CHECK(strcmp(out.status, "ok") == 0 && out.cache == HY_CACHE_STREAMED &&
+          out.copies == want_copies && out.median_s > 0);
+    o.cache = HY_CACHE_COLD;
+    CHECK_OK(hy_bench_parse_shape("scan:T=1,D=16,N=8", &s, &err), &err);
+    CHECK_OK(hy_bench_run(&env, scan, &s, &o, &out, &err), &err);
+    CHECK(strcmp(out.status, "ok") == 0 && out.cache == HY_CACHE_COLD && out.copies == 0);
+    o.cache = HY_CACHE_AUTO;
     /* 3. an MLP over a tiny budget: validated at reduced T, timed in full */
     o.validate_flops = 2e4;
     CHECK_OK(hy_bench_parse_shape("mlp:T=16,H=16,I=24", &s, &err), &err);
@@ -309,12 +321,16 @@ static void test_run(void)
             CHECK(num(e, "validated_T") == 32 && num(e, "validation_reduced") == 0);
             CHECK(strcmp(hy_json_get(e, "cache")->string, "warm") == 0);
         }
-        const hy_json *cold = NULL;
+        const hy_json *streamed = NULL, *cold = NULL;
         for (size_t i = 0; i < bm->count; i++) {
             const hy_json *n = hy_json_get(&bm->items[i], "name");
-            if (n && strstr(n->string, "T=1,D=24") && hy_json_get(&bm->items[i], "cache"))
-                cold = &bm->items[i];
+            const hy_json *rt = hy_json_get(&bm->items[i], "run_type");
+            if (!n || !rt || strcmp(rt->string, "iteration") != 0) continue;
+            if (strstr(n->string, "T=1,D=24")) streamed = &bm->items[i];
+            if (strstr(n->string, "T=1,D=16")) cold = &bm->items[i];
         }
+        CHECK(streamed && strcmp(hy_json_get(streamed, "cache")->string, "streamed") == 0);
+        CHECK(streamed && num(streamed, "copies") == want_copies && num(streamed, "copies_bytes") > 0);
         CHECK(cold && strcmp(hy_json_get(cold, "cache")->string, "cold") == 0);
         const hy_json *m = find_entry(bm, "mlp/", "iteration");
         CHECK(m && num(m, "validation_reduced") == 1 && num(m, "validated_T") < 16 &&

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hy_config.h"
+#include "hy_stream_timing.h"
 #include "hy_json.h"
 #include "hy_sweep.h"
 #include "hy_test.h"
@@ -193,16 +194,16 @@ static void test_spread(void)
 static void test_stream_copies(void)
 {
     const double llc = 32.0 * 1024 * 1024;
-    CHECK(hy_sweep_stream_copies(64.0 * 1024 * 1024, llc, 1024) == 1); /* evicts itself */
-    CHECK(hy_sweep_stream_copies(100e6, llc, 1024) == 1);
-    CHECK(hy_sweep_stream_copies(1024.0 * 1024, llc, 1024) == 65);    /* 64 others x 1 MiB */
-    CHECK(hy_sweep_stream_copies(1.5 * llc, llc, 1024) == 3);         /* 2 others x 1.5 LLC */
-    CHECK(hy_sweep_stream_copies(3000, llc, 1024) == 1024);           /* capped */
-    CHECK(hy_sweep_stream_copies(0, llc, 16) == 16);
-    CHECK(hy_sweep_stream_copies(1000, llc, 0) == 1);
+    CHECK(hy_stream_copies(64.0 * 1024 * 1024, llc, 1024) == 1); /* evicts itself */
+    CHECK(hy_stream_copies(100e6, llc, 1024) == 1);
+    CHECK(hy_stream_copies(1024.0 * 1024, llc, 1024) == 65);    /* 64 others x 1 MiB */
+    CHECK(hy_stream_copies(1.5 * llc, llc, 1024) == 3);         /* 2 others x 1.5 LLC */
+    CHECK(hy_stream_copies(3000, llc, 1024) == 1024);           /* capped */
+    CHECK(hy_stream_copies(0, llc, 16) == 16);
+    CHECK(hy_stream_copies(1000, llc, 0) == 1);
     const double sizes[4] = {5e5, 1.1e6, 7.3e6, 2.9e7};
     for (int i = 0; i < 4; i++) {
-        int k = hy_sweep_stream_copies(sizes[i], llc, 100000);
+        int k = hy_stream_copies(sizes[i], llc, 100000);
         CHECK((k - 1) * sizes[i] >= 2 * llc && (k - 2) * sizes[i] < 2 * llc);
     }
 }
@@ -483,7 +484,7 @@ static void test_streamed(const char *dir)
     const char *const ratios[2] = {"1:3", "1:0"};
     tiny_opts(o, seqs, 1, ratios, 2);
     o->phases[HY_PHASE_PREFILL] = 0;
-    o->decode_cache = HY_CACHE_COLD;
+    o->decode_cache = HY_CACHE_STREAMED;
     hy_ceilings *ceil = calloc(1, sizeof *ceil);
     hy_test_cpu_ceilings(ceil, 100, 20);
     hy_bench_env env = {.backend = e.b, .ex = e.ex, .results = e.res, .ceilings = ceil};
@@ -512,7 +513,7 @@ static void test_streamed(const char *dir)
             streamed++;
             const hy_json *copies = hy_json_get(en, "copies"), *cache = hy_json_get(en, "cache");
             CHECK(copies && copies->type == HY_JSON_NUMBER && copies->number >= 2);
-            CHECK(cache && cache->type == HY_JSON_STRING && strcmp(cache->string, "cold") == 0);
+            CHECK(cache && cache->type == HY_JSON_STRING && strcmp(cache->string, "streamed") == 0);
         } else {
             warm++;
         }

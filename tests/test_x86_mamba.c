@@ -125,6 +125,10 @@ static void validate_targeted(const width *w)
         scan(64, 31, 16, 1, 1, HY_VAL_STATE_RANDOM, 0), scan(300, 20, 16, 1, 1, HY_VAL_STATE_RANDOM, 1),
         scan(100, 5, 3, 0, 1, HY_VAL_STATE_ZERO, 0),    scan(700, 3, 16, 1, 1, HY_VAL_STATE_NULL, 0),
         scan(70, 17, 200, 1, 1, HY_VAL_STATE_RANDOM, 0),
+        /* y of 4.2 MB (>= SCAN_STREAM_MIN), D % 16 == 0: non-temporal y
+         * stores; a partial last block and batch */
+        scan(67, 16400, 16, 1, 1, HY_VAL_STATE_RANDOM, 0),
+        scan(65, 16400, 16, 0, 1, HY_VAL_STATE_ZERO, 0), /* no gate */
     };
     for (size_t i = 0; i < sizeof scans / sizeof scans[0]; i++) {
         validate(&w->fused, &scans[i]);

@@ -18,7 +18,13 @@
 #include "gemm_util.h"
 #include "cpu/cpu_backend.h"
 
+#ifdef HY_X86_SIMDE /* the emulated build (simde/README.md): SIMDe's intrinsics, other names */
+#include "simde/x86_simde.h"
+#define DP_SUFFIX(name) name##_avx512bf16simde
+#else
 #include <immintrin.h>
+#define DP_SUFFIX(name) name##_avx512bf16
+#endif
 
 #define DP_K 32  /* bf16 elements per 512-bit vector (16 lanes x 2) */
 #define DP_NR 4  /* W rows per micro-tile   */
@@ -31,7 +37,7 @@ static int64_t padded_k(int64_t in)
     return x86g_round_up(in, DP_K);
 }
 
-size_t hy_x86_linear_dpbf16_workspace_avx512bf16(const hy_linear_shape *s)
+size_t DP_SUFFIX(hy_x86_linear_dpbf16_workspace)(const hy_linear_shape *s)
 {
     if (!s || hy_linear_check(s, NULL)) return 0; /* the kernel will reject the shape */
     return (size_t)(s->T * padded_k(s->in)) * sizeof(uint16_t);
@@ -111,7 +117,7 @@ static void dp_block(const hy_linear_shape *s, const hy_linear_args *a, int64_t 
     }
 }
 
-int hy_x86_linear_dpbf16_avx512bf16(hy_exec *ex, const hy_linear_shape *s,
+int DP_SUFFIX(hy_x86_linear_dpbf16)(hy_exec *ex, const hy_linear_shape *s,
                                     const hy_linear_args *a, void *work, hy_error *err)
 {
     int64_t ldx = 0, ldy = 0;
@@ -119,7 +125,7 @@ int hy_x86_linear_dpbf16_avx512bf16(hy_exec *ex, const hy_linear_shape *s,
     if (rc) return rc;
     if (!work)
         return hy_fail(err, "linear: workspace is NULL (linear/dpbf16 needs %zu bytes)",
-                       hy_x86_linear_dpbf16_workspace_avx512bf16(s));
+                       DP_SUFFIX(hy_x86_linear_dpbf16_workspace)(s));
     const int64_t kp = padded_k(s->in), n_blocks = x86g_ceil_div(s->out, DP_NR);
     const int n_threads = hy_cpu_exec_threads(ex);
     uint16_t *xb = work; /* [T, kp] */

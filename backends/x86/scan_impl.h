@@ -68,6 +68,7 @@ enum {
     SCAN_PAR_MIN = 1 << 15,  /* fewer T*D*N elements: stay on one thread    */
     SCAN_TS = 8,             /* steps per batch of passes 1 and 3           */
     SCAN_GV = 4,             /* channel vectors updated together (pass 2b)  */
+    SCAN_STREAM_MIN = 4 << 20, /* y bytes from which y is streamed (prefill)  */
 };
 
 
@@ -76,7 +77,8 @@ typedef struct scan_ctx {
     int64_t T, D, N, ldbc, ldz;
     const float *u, *delta, *A_log, *B, *C, *Dskip, *z, *dt_bias;
     float *y;
-    int db, nb; /* channels per block, states per slice */
+    int db, nb;   /* channels per block, states per slice                   */
+    int stream_y; /* y written with non-temporal stores (scan_prepare)      */
 } scan_ctx;
 
 static int scan_prepare(const hy_scan_shape *s, const hy_scan_args *a, scan_ctx *c,
@@ -110,6 +112,10 @@ static int scan_prepare(const hy_scan_shape *s, const hy_scan_args *a, scan_ctx 
     c->nb = (int)(s->N < max_nb ? s->N : max_nb);
     int db = (int)((SCAN_TILE / c->nb) / gw * gw);
     c->db = db > SCAN_MAX_DB ? SCAN_MAX_DB : db < gw ? (int)gw : db;
+    /* y bypasses the caches when it is too large to stay in them for the
+     * next kernel anyway and every block's rows start on a cache line */
+    c->stream_y = (double)s->T * (double)s->D * sizeof(float) >= SCAN_STREAM_MIN &&
+                  (uintptr_t)a->y % 64 == 0 && s->D % 16 == 0;
     return 0;
 }
 
@@ -220,9 +226,12 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
                           int y_flags, float *restrict dt_sum)
 {
     const int64_t db = c->db, D = c->D, row_bytes = dc * (int64_t)sizeof(float);
-    /* [SCAN_TS, db] each: dt, dt u and h . C per step of the batch */
+    /* [SCAN_TS, db] each: dt, dt u and h . C per step of the batch, and the
+     * batch's rows of u and z copied (see scan_tile_run's comment) */
     _Alignas(64) float dtb[SCAN_TS * SCAN_MAX_DB], dub[SCAN_TS * SCAN_MAX_DB];
     _Alignas(64) float acb[SCAN_TS * SCAN_MAX_DB];
+    _Alignas(64) float ub[SCAN_TS * SCAN_MAX_DB], zb[SCAN_TS * SCAN_MAX_DB];
+    const int stream_y = y_flags == (Y_STORE | Y_FINISH) && c->stream_y;
     int clamp[SCAN_TS]; /* per step: may some dt A2 fall below -125? */
     for (int64_t tb = t0; tb < t1; tb += SCAN_TS) {
         const int64_t ts = scan_min64(SCAN_TS, t1 - tb);
@@ -241,8 +250,10 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
             vf lowest = vf_zero(); /* min over the block of dt min_n A2 */
             for (int64_t v = 0; v < db; v += VL) {
                 const vf dt = vf_softplus_from(vf_load(dtb + i * db + v), vf_load(dub + i * db + v));
+                const vf uv = scan_load(ut + v, dc - v);
+                vf_store(ub + i * db + v, uv);
                 vf_store(dtb + i * db + v, dt);
-                vf_store(dub + i * db + v, vf_mul(dt, scan_load(ut + v, dc - v)));
+                vf_store(dub + i * db + v, vf_mul(dt, uv));
                 lowest = vf_min(lowest, vf_mul(dt, vf_load(a2min + v)));
                 if (dt_sum) vf_store(dt_sum + v, vf_add(vf_load(dt_sum + v), dt));
             }
@@ -251,10 +262,10 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
         for (int64_t i = 0; i < ts; i++) {
             const int64_t t = tb + i, tp = t + SCAN_TS; /* tp: the same step of the next batch */
             if (tp < t1) {
-                vf_prefetch(c->u + tp * D + d0, row_bytes, 0);
-                vf_prefetch(c->delta + tp * D + d0, row_bytes, 0);
-                if (c->z && y_flags != Y_NONE) vf_prefetch(c->z + tp * c->ldz + d0, row_bytes, 0);
-                if (y_flags != Y_NONE) vf_prefetch(c->y + tp * D + d0, row_bytes, 1);
+                vf_prefetch_l2(c->u + tp * D + d0, row_bytes);
+                vf_prefetch_l2(c->delta + tp * D + d0, row_bytes);
+                if (c->z && y_flags != Y_NONE) vf_prefetch_l2(c->z + tp * c->ldz + d0, row_bytes);
+                if (y_flags != Y_NONE && !stream_y) vf_prefetch(c->y + tp * D + d0, row_bytes, 1);
             }
             const float *Bt = c->B + t * c->ldbc + n0, *Ct = c->C + t * c->ldbc + n0; /* [nn] */
             const float *dti = dtb + i * db, *dui = dub + i * db;                     /* [db] */
@@ -296,23 +307,27 @@ static void scan_tile_run(const scan_ctx *c, int64_t d0, int64_t dc, int64_t n0,
         const int gate = (y_flags & Y_FINISH) && c->z;
         if (gate)
             for (int64_t i = 0; i < ts; i++)
-                for (int64_t v = 0; v < dc; v += VL)
-                    vf_store(dtb + i * db + v, vf_exp_neg_abs(scan_z(c, tb + i, d0 + v, dc - v)));
+                for (int64_t v = 0; v < dc; v += VL) {
+                    const vf z = scan_z(c, tb + i, d0 + v, dc - v);
+                    vf_store(zb + i * db + v, z);
+                    vf_store(dtb + i * db + v, vf_exp_neg_abs(z));
+                }
         for (int64_t i = 0; i < ts; i++) {
-            const int64_t t = tb + i;
-            const float *ut = c->u + t * D + d0; /* [dc] */
-            float *yt = c->y + t * D + d0;       /* [dc] */
+            float *yt = c->y + (tb + i) * D + d0; /* [dc] */
             for (int64_t v = 0; v < dc; v += VL) {
                 const int64_t m = dc - v;
                 vf y = vf_load(acb + i * db + v);
                 if (y_flags & Y_ADD) y = vf_add(y, scan_load(yt + v, m));
                 if (y_flags & Y_FINISH)
-                    y = scan_finish(c, y, scan_load(ut + v, m), scan_z(c, t, d0 + v, m),
+                    y = scan_finish(c, y, vf_load(ub + i * db + v),
+                                    gate ? vf_load(zb + i * db + v) : vf_zero(),
                                     gate ? vf_load(dtb + i * db + v) : vf_zero(), d0 + v, m);
-                scan_store(yt + v, y, m);
+                if (stream_y && m >= VL) vf_stream(yt + v, y);
+                else scan_store(yt + v, y, m);
             }
         }
     }
+    if (stream_y) vf_stream_fence();
 }
 
 /* One channel block over steps [t0, t1): every slice of N from `start`

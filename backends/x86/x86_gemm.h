@@ -67,6 +67,12 @@ void hy_x86_gemv_avx2(int64_t N, int64_t K, const float *x, const float *w, int6
                       float alpha, const float *bias, float *y, int accumulate);
 void hy_x86_gemv_avx512(int64_t N, int64_t K, const float *x, const float *w, int64_t ldw,
                         float alpha, const float *bias, float *y, int accumulate);
+#ifdef HY_X86_SIMDE /* the emulated AVX-512 build's copies (simde/README.md) */
+size_t hy_x86_gemm_workspace_avx512simde(int64_t M, int64_t N, int64_t K);
+void hy_x86_gemm_avx512simde(const hy_x86_gemm_args *g, int n_threads, void *work);
+void hy_x86_gemv_avx512simde(int64_t N, int64_t K, const float *x, const float *w, int64_t ldw,
+                             float alpha, const float *bias, float *y, int accumulate);
+#endif
 
 /* linear/packed: hy_x86_gemm over x [T, x_stride] and W [out, in]. */
 int hy_x86_linear_packed_avx2(hy_exec *ex, const hy_linear_shape *s, const hy_linear_args *a,
