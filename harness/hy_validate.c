@@ -161,7 +161,7 @@ struct hy_val_case {
 enum { LIN_X, LIN_W, LIN_B, LIN_Y, LIN_COUNT };
 enum { RMS_X, RMS_W, RMS_Y, RMS_COUNT };
 enum { CONV_X, CONV_W, CONV_B, CONV_STATE, CONV_Y, CONV_COUNT };
-enum { SCAN_U, SCAN_DELTA, SCAN_A, SCAN_B, SCAN_C, SCAN_D, SCAN_Z, SCAN_DTB, SCAN_STATE, SCAN_Y,
+enum { SCAN_U, SCAN_DELTA, SCAN_A, SCAN_NEG_A, SCAN_B, SCAN_C, SCAN_D, SCAN_Z, SCAN_DTB, SCAN_STATE, SCAN_Y,
        SCAN_COUNT };
 enum { SSD_X, SSD_DT, SSD_A, SSD_B, SSD_C, SSD_D, SSD_Z, SSD_DTB, SSD_STATE, SSD_Y, SSD_COUNT };
 enum { ATT_Q, ATT_K, ATT_V, ATT_KC, ATT_VC, ATT_OUT, ATT_COUNT };
@@ -357,6 +357,11 @@ static int gen_scan(hy_val_case *c, hy_val_rng *r, int *oom)
     if ((p = add(c, SCAN_U, "u", ROLE_IN, TD, oom))) fill_normal(r, p, TD, 0, 1);
     delta = add(c, SCAN_DELTA, "delta", ROLE_IN, TD, oom);
     if ((p = add(c, SCAN_A, "A_log", ROLE_IN, sz(s->D * s->N), oom))) fill_a_log(r, p, s->D, s->N);
+    /* A = -exp(A_log) in float, as the model's runtime computes it at load
+     * (kernels/hy_scan.h: kernels may read it instead of A_log) */
+    float *neg_a = add(c, SCAN_NEG_A, "A", ROLE_IN, sz(s->D * s->N), oom);
+    if (neg_a && p)
+        for (size_t i = 0; i < sz(s->D * s->N); i++) neg_a[i] = -expf(p[i]);
     if ((p = add(c, SCAN_B, "B", ROLE_IN, sz(s->T * bcs), oom))) fill_normal(r, p, sz(s->T * bcs), 0, 1);
     if ((p = add(c, SCAN_C, "C", ROLE_IN, sz(s->T * bcs), oom))) fill_normal(r, p, sz(s->T * bcs), 0, 1);
     if ((p = add(c, SCAN_D, "D", ROLE_IN, sz(s->D), oom))) fill_uniform(r, p, sz(s->D), 0.5, 1.5);
@@ -384,6 +389,7 @@ static void args_scan(hy_val_case *c, int dev, hy_scan_args *a)
     a->u = ptr(c, SCAN_U, dev);
     a->delta = ptr(c, SCAN_DELTA, dev);
     a->A_log = ptr(c, SCAN_A, dev);
+    a->A = ptr(c, SCAN_NEG_A, dev);
     a->B = ptr(c, SCAN_B, dev);
     a->C = ptr(c, SCAN_C, dev);
     a->bc_stride = c->shape.strided ? s->N + 5 : 0;

@@ -60,6 +60,9 @@ typedef struct hy_mamba_weights {
     const float *dt_proj;      /* [Di, R]             */
     const float *dt_bias;      /* [Di]                */
     const float *A_log;        /* [Di, N]             */
+    const float *A;            /* [Di, N] -expf(A_log), computed by the
+                                  runtime at load (NULL in a weights file's
+                                  view: the scan then uses A_log) */
     const float *D;            /* [Di]                */
     const float *out_proj;     /* [H, Di]             */
     const float *out_proj_bias;/* [H] or NULL         */

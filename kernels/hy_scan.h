@@ -5,6 +5,7 @@
  *   h[d,n] = exp(dt * A[d,n]) * h[d,n] + dt * B[t, n] * u[t, d]
  *   y[t,d] = sum_n h[d,n] * C[t, n] + Dskip[d] * u[t, d]
  *   y[t,d] *= silu(z[t, d])                            (when z is given)
+ * A may also be given precomputed (args.A); it must then hold -expf(A_log).
  * h starts from `state` (zeros when state is NULL) and the final h is
  * written back to `state`.  T = 1 is the single-step decode.  B and C are
  * shared by all channels (Jamba has no groups). */
@@ -36,6 +37,11 @@ typedef struct hy_scan_args {
     const float *dt_bias; /* [D] or NULL                                          */
     float *state;         /* [D, N] in/out, or NULL                               */
     float *y;             /* [T, D]                                               */
+    const float *A;       /* [D, N] -expf(A_log), or NULL: precomputed once by the
+                             model (hy_runtime, at load) so that a kernel may read
+                             it instead of evaluating exp(A_log) on every call (the
+                             decode step's second exponential per state element);
+                             kernels that do not use it compute A from A_log     */
 } hy_scan_args;
 
 typedef int (*hy_scan_fn)(hy_exec *ex, const hy_scan_shape *s, const hy_scan_args *a,

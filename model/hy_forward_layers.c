@@ -134,7 +134,7 @@ static int mamba_layer(hy_runtime *rt, const hy_rt_layer *ly, int64_t T, hy_erro
 
     /* y [T, Di] = scan(u, delta, A, B, C, D) * SiLU(z), z = second half of xz */
     hy_scan_shape ss = {.T = T, .D = Di, .N = N, .has_z = 1, .has_dt_bias = 1};
-    hy_scan_args sa = {.u = rt->u, .delta = rt->delta, .A_log = m->A_log, .B = rt->p + R,
+    hy_scan_args sa = {.u = rt->u, .delta = rt->delta, .A_log = m->A_log, .A = m->A, .B = rt->p + R,
                        .C = rt->p + R + N, .bc_stride = P, .Dskip = m->D, .z = rt->xz + Di,
                        .z_stride = 2 * Di, .dt_bias = m->dt_bias, .state = ly->ssm_state,
                        .y = rt->y};

@@ -5,6 +5,7 @@
 #include "hy_config.h"
 #include "hy_runtime_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,30 @@ static int device_weight(hy_runtime *rt, const float *host, int64_t count, const
     return 0;
 }
 
+/* A = -expf(A_log) [count] on the backend, computed once at load so that
+ * the scan may read it instead of an exponential per state element and
+ * call (kernels/hy_scan.h). */
+static int derived_neg_exp(hy_runtime *rt, const float *A_log, int64_t count, const float **out,
+                           const char *what, hy_error *err)
+{
+    if (!A_log) return hy_fail(err, "weight %s is missing (NULL)", what);
+    size_t bytes = 0;
+    float *dst = NULL;
+    if (float_bytes(count, &bytes, what, err) || alloc_floats(rt, count, 0, &dst, what, err))
+        return -1;
+    float *host = rt->b->host_memory ? dst : malloc(bytes ? bytes : sizeof(float));
+    if (!host) return hy_fail(err, "out of memory computing %s", what);
+    for (int64_t i = 0; i < count; i++) host[i] = -expf(A_log[i]);
+    int rc = 0;
+    if (!rt->b->host_memory) {
+        rc = rt->b->upload(rt->ex, dst, host, bytes, err) ? hy_fail_prefix(err, "uploading %s", what)
+                                                           : 0;
+        free(host);
+    }
+    *out = dst;
+    return rc;
+}
+
 /* Like device_weight, but NULL stays NULL unless `wanted` (a config flag
  * that says the tensor exists) is set. */
 static int optional_weight(hy_runtime *rt, int wanted, const float *host, int64_t count,
@@ -127,6 +152,7 @@ static int setup_mamba(hy_runtime *rt, int64_t i, const hy_mamba_weights *w, hy_
         device_weight(rt, w->dt_proj, Di * R, &m->dt_proj, "mamba.dt_proj.weight", err) ||
         device_weight(rt, w->dt_bias, Di, &m->dt_bias, "mamba.dt_proj.bias", err) ||
         device_weight(rt, w->A_log, Di * N, &m->A_log, "mamba.A_log", err) ||
+        derived_neg_exp(rt, w->A_log, Di * N, &m->A, "mamba.A (-exp(A_log))", err) ||
         device_weight(rt, w->D, Di, &m->D, "mamba.D", err) ||
         device_weight(rt, w->out_proj, H * Di, &m->out_proj, "mamba.out_proj", err) ||
         optional_weight(rt, c->proj_bias, w->out_proj_bias, H, &m->out_proj_bias,

@@ -199,8 +199,10 @@ static void test_scan(int64_t T, int64_t T1, int64_t D, int64_t N, int has_z, in
     float *st0 = rand_buf((size_t)(D * N), -1, 1), *str = copy_buf(st0, (size_t)(D * N));
     float *yr = rand_buf((size_t)(T * D), -1, 1);
     hy_error err = {{0}};
-    hy_scan_args a = {u, delta, A_log, Bm, Cm, bcs, Dsk, has_z ? z : NULL, zs,
-                      has_bias ? dtb : NULL, with_state ? str : NULL, yr};
+    hy_scan_args a = {.u = u, .delta = delta, .A_log = A_log, .B = Bm, .C = Cm,
+                      .bc_stride = bcs, .Dskip = Dsk, .z = has_z ? z : NULL, .z_stride = zs,
+                      .dt_bias = has_bias ? dtb : NULL, .state = with_state ? str : NULL,
+                      .y = yr};
     CHECK_OK(hy_ref_scan(&s, &a, &err), &err);
     double tol = hy_tolerance(HY_FAM_SCAN, hy_scan_cost(&s).reduction_len, HY_F32);
     const hy_kernel_variant *v[8];

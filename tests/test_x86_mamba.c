@@ -207,20 +207,31 @@ static void strong_decay_scan(const width *w)
             }
             yw[t * D + d] = acc;
         }
-    for (int v = 0; v < 2; v++) {
-        const hy_kernel_variant *k = v ? &w->chunked : &w->fused;
-        hy_scan_shape s = {.T = T, .D = D, .N = N, .has_z = 0, .has_dt_bias = 0};
-        float state[D * N] = {1, -2, 0.5f, 3, -1, 0.25f}, y[T * D];
-        hy_scan_args a = {.u = u, .delta = delta, .A_log = A_log, .B = B, .C = C,
-                          .Dskip = Dskip, .state = state, .y = y};
-        size_t ws = k->impl.scan.workspace ? k->impl.scan.workspace(&s) : 0;
-        void *work = ws ? malloc(ws) : NULL;
-        hy_error err = {{0}};
-        CHECK_OK(k->impl.scan.run(EX, &s, &a, work, &err), &err);
-        for (int i = 0; i < T * D; i++) CHECK_NEAR(y[i], yw[i], 1e-4 * (1 + fabs(yw[i])));
-        for (int i = 0; i < D * N; i++) CHECK_NEAR(state[i], h[i], 1e-4 * (1 + fabs(h[i])));
-        free(work);
-    }
+    /* A = -exp(A_log) as the runtime precomputes it (kernels/hy_scan.h) */
+    float neg_a[D * N];
+    for (int i = 0; i < D * N; i++) neg_a[i] = -expf(A_log[i]);
+    /* each variant, with A_log only and with A given, as one prefill call
+     * (T = 3) and as three decode steps (T = 1, the state carried) */
+    for (int v = 0; v < 4; v++)
+        for (int steps = 1; steps <= T; steps += T - 1) {
+            const hy_kernel_variant *k = v % 2 ? &w->chunked : &w->fused;
+            const int64_t Tc = T / steps;
+            hy_scan_shape s = {.T = Tc, .D = D, .N = N, .has_z = 0, .has_dt_bias = 0};
+            float state[D * N] = {1, -2, 0.5f, 3, -1, 0.25f}, y[T * D];
+            size_t ws = k->impl.scan.workspace ? k->impl.scan.workspace(&s) : 0;
+            void *work = ws ? malloc(ws) : NULL;
+            for (int c = 0; c < steps; c++) {
+                hy_scan_args a = {.u = u + c * Tc * D, .delta = delta + c * Tc * D,
+                                  .A_log = A_log, .A = v >= 2 ? neg_a : NULL,
+                                  .B = B + c * Tc * N, .C = C + c * Tc * N, .Dskip = Dskip,
+                                  .state = state, .y = y + c * Tc * D};
+                hy_error err = {{0}};
+                CHECK_OK(k->impl.scan.run(EX, &s, &a, work, &err), &err);
+            }
+            for (int i = 0; i < T * D; i++) CHECK_NEAR(y[i], yw[i], 1e-4 * (1 + fabs(yw[i])));
+            for (int i = 0; i < D * N; i++) CHECK_NEAR(state[i], h[i], 1e-4 * (1 + fabs(h[i])));
+            free(work);
+        }
 }
 
 /* K = 3, one channel, state [1, 2, 3] (history 2, 3), w [1, 10, 100], x [4, 5]:

@@ -76,6 +76,7 @@ enum {
 typedef struct scan_ctx {
     int64_t T, D, N, ldbc, ldz;
     const float *u, *delta, *A_log, *B, *C, *Dskip, *z, *dt_bias;
+    const float *A; /* -exp(A_log) precomputed by the caller, or NULL */
     float *y;
     int db, nb;   /* channels per block, states per slice                   */
     int stream_y; /* y written with non-temporal stores (scan_prepare)      */
@@ -101,6 +102,7 @@ static int scan_prepare(const hy_scan_shape *s, const hy_scan_args *a, scan_ctx 
         return hy_fail(err, "scan: z_stride (%lld) < D (%lld)", (long long)c->ldz,
                        (long long)s->D);
     c->u = a->u, c->delta = a->delta, c->A_log = a->A_log, c->B = a->B, c->C = a->C;
+    c->A = a->A;
     c->Dskip = a->Dskip;
     c->z = s->has_z ? a->z : NULL;
     c->dt_bias = s->has_dt_bias ? a->dt_bias : NULL;
@@ -132,10 +134,12 @@ static inline void scan_store(float *p, vf v, int64_t m)
     else if (m > 0) vf_store_n(p, v, (int)m);
 }
 
-/* A log2(e) = -exp(A_log) log2(e) for m values. */
-static inline vf scan_a2(const float *A_log, int64_t m)
+/* A log2(e) for the m values from element i of [D, N]: from the caller's
+ * A when given, else -exp(A_log) log2(e). */
+static inline vf scan_a2(const scan_ctx *c, int64_t i, int64_t m)
 {
-    return vf_mul(vf_exp(scan_load(A_log, m)), vf_set1(-HY_X86_LOG2E));
+    if (c->A) return vf_mul(scan_load(c->A + i, m), vf_set1(HY_X86_LOG2E));
+    return vf_mul(vf_exp(scan_load(c->A_log + i, m)), vf_set1(-HY_X86_LOG2E));
 }
 
 /* delta + dt_bias for the first m channels from d (softplus of it is dt). */
@@ -177,10 +181,10 @@ static void scan_tile_load(const scan_ctx *c, const float *start, int64_t d0, in
             a2min[ch] = 0.0f;
             continue;
         }
-        const float *row = c->A_log + (d0 + ch) * c->N + n0; /* [nn] */
+        const int64_t row = (d0 + ch) * c->N + n0; /* [nn] of [D, N] */
         for (int64_t n = 0; n < nn; n += VL) {
             const int64_t m = scan_min64(VL, nn - n);
-            vf_store(tmp, scan_a2(row + n, m));
+            vf_store(tmp, scan_a2(c, row + n, m));
             for (int64_t i = 0; i < m; i++) a2[(n + i) * db + ch] = tmp[i];
         }
         a2min[ch] = 0.0f;
@@ -378,25 +382,39 @@ static void scan_decode(const scan_ctx *c, float *state, int nt)
         _Alignas(64) float dtl[VL], du[VL];
         _Alignas(64) float dA[VL * SCAN_DEC_NB]; /* [VL, SCAN_DEC_NB] */
         const vf u = scan_load(c->u + d0, m), dtv = vf_softplus(scan_dt_arg(c, c->delta, d0, m));
-        vf_store(dtl, vf_mul(dtv, vf_set1(-HY_X86_LOG2E))), vf_store(du, vf_mul(dtv, u));
+        /* dA = 2^(dtl x): x = exp(A_log) and dtl = -dt log2(e), or x = A
+         * (given) and dtl = dt log2(e) */
+        vf_store(dtl, vf_mul(dtv, vf_set1(c->A ? HY_X86_LOG2E : -HY_X86_LOG2E)));
+        vf_store(du, vf_mul(dtv, u));
         vf acc[VL];
         for (int i = 0; i < VL; i++) acc[i] = vf_zero();
         for (int64_t n0 = 0; n0 < N; n0 += SCAN_DEC_NB) {
             const int64_t nn = scan_min64(SCAN_DEC_NB, N - n0);
             /* two loops, each exponential's chain short enough that many
-             * iterations fit the out-of-order window */
-            for (int64_t i = 0; i < m; i++) {
-                const float *A_log = c->A_log + (d0 + i) * N + n0; /* [nn] */
-                for (int64_t n = 0; n < nn; n += VL)
-                    vf_store(dA + i * SCAN_DEC_NB + n,
-                             vf_exp2_clamped(vf_mul(scan_load(A_log + n, nn - n),
-                                                    vf_set1(HY_X86_LOG2E))));
-            }
-            for (int64_t i = 0; i < m; i++) {
-                const vf dts = vf_set1(dtl[i]);
-                for (int64_t n = 0; n < nn; n += VL) {
-                    float *p = dA + i * SCAN_DEC_NB + n;
-                    vf_store(p, vf_exp2_nonpos(dts, vf_load(p)));
+             * iterations fit the out-of-order window; the first only
+             * without a precomputed A */
+            if (c->A)
+                for (int64_t i = 0; i < m; i++) {
+                    const float *A = c->A + (d0 + i) * N + n0; /* [nn] */
+                    const vf dts = vf_set1(dtl[i]);
+                    for (int64_t n = 0; n < nn; n += VL)
+                        vf_store(dA + i * SCAN_DEC_NB + n,
+                                 vf_exp2_nonpos(dts, scan_load(A + n, nn - n)));
+                }
+            else {
+                for (int64_t i = 0; i < m; i++) {
+                    const float *A_log = c->A_log + (d0 + i) * N + n0; /* [nn] */
+                    for (int64_t n = 0; n < nn; n += VL)
+                        vf_store(dA + i * SCAN_DEC_NB + n,
+                                 vf_exp2_clamped(vf_mul(scan_load(A_log + n, nn - n),
+                                                        vf_set1(HY_X86_LOG2E))));
+                }
+                for (int64_t i = 0; i < m; i++) {
+                    const vf dts = vf_set1(dtl[i]);
+                    for (int64_t n = 0; n < nn; n += VL) {
+                        float *p = dA + i * SCAN_DEC_NB + n;
+                        vf_store(p, vf_exp2_nonpos(dts, vf_load(p)));
+                    }
                 }
             }
             const float *B = c->B + n0, *C = c->C + n0; /* [nn] */
@@ -496,7 +514,7 @@ int HY_X86_SUFFIX(hy_x86_scan_chunked)(hy_exec *ex, const hy_scan_shape *s, cons
     for (int64_t d = 0; d < D; d++) {
         for (int64_t n = 0; n < N; n += VL) {
             const int64_t m = scan_min64(VL, N - n);
-            const vf a2 = scan_a2(c.A_log + d * N + n, m);
+            const vf a2 = scan_a2(&c, d * N + n, m);
             vf h_in = state ? scan_load(state + d * N + n, m) : vf_zero();
             for (int64_t k = 0; k + 1 < n_chunks; k++) {
                 float *ck = carry + k * DN + d * N + n;

@@ -1,0 +1,21 @@
+# embed: time per call against sequence length
+# Written by hybench report.  Re-plot: cd into this folder, gnuplot family-embed-time.gp
+set terminal svg size 820,460 noenhanced font 'Helvetica,12' background rgb 'white'
+set output 'family-embed-time.svg'
+set datafile separator '\t'
+set datafile missing 'NaN'
+set grid lc rgb '#d8d8d8'
+set border lc rgb '#555555'
+set key below left Left reverse samplen 2 spacing 1.1 maxrows 6
+set title "embed: time per call against sequence length"
+set logscale xy
+set xlabel 'sequence length (prefill tokens / decode context)'
+set ylabel 'time per call (ms)'
+set format y '%g'
+set format x '%g'
+set autoscale xfix
+set offsets graph 0.06, graph 0.06, 0, 0
+set xtics (256, 1024, 4096)
+plot \
+  'family-embed-time.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 9 ps 0.8 dt 1 lc rgb '#1f77b4' title "sweep  host/gather  prefill"  , \
+'family-embed-time.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 9 ps 0.8 dt 2 lc rgb '#1f77b4' title "sweep  host/gather  decode"
