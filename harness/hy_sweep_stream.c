@@ -3,10 +3,6 @@
  * through hy_stream_timing.h, and added beside its warm entry. */
 #include "hy_sweep_internal.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
 int sweep_stream_plan(const sweep_ctx *x, const hy_bench_shape *s, double *footprint)
 {
     hy_stream_plan p;

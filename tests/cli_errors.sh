@@ -64,6 +64,8 @@ expect_error "empty value" 2 "non-empty" forward --model "$M" --tokens=
 expect_error "value given to a flag" 2 "takes no value" validate --quick=yes
 expect_error "option given twice" 2 "twice" memory --preset tiny --preset tiny --context 1
 expect_error "unknown family" 2 "unknown family" validate --family convolution
+expect_error "bad cache mode" 2 "is not auto, warm, cold or streamed" bench --shape 'scan:T=1,D=8,N=4' --cache lukewarm
+expect_error "two cache modes" 2 "exclude each other" bench --shape 'scan:T=1,D=8,N=4' --cold --cache streamed
 expect_error "bad seed" 2 "seed" make-model --preset tiny --out "$SCRATCH/x" --seed 12x
 expect_error "bad dtype" 2 "dtype" make-model --preset tiny --out "$SCRATCH/x" --dtype f8
 expect_error "missing --out" 2 "--out" make-model --preset tiny
